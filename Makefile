@@ -1,0 +1,57 @@
+# fromscratchtoml: `make test` runs every check, `make book` executes and renders the whole book.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export MPLBACKEND ?= Agg
+export PYTHONHASHSEED ?= 0
+
+.PHONY: help install export check-sync test test-nbs test-py test-site book site lab bench clean
+
+help:
+	@echo "make test   - install, check notebooks/package sync, run notebook tests (quick mode), pytest and the site check"
+	@echo "make book   - install, execute every chapter at full size and render the HTML book into _docs/"
+	@echo "make lab    - open the notebooks in JupyterLab"
+	@echo "make bench  - run the benchmarks (not part of the tests)"
+
+$(STAMP): settings.ini setup.py constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+export: install
+	$(BIN)/nbdev_export
+
+# Fails when the exported package, the cleaned notebooks or README.md differ from what the notebooks give.
+check-sync: install
+	$(BIN)/python .ci/check_sync.py
+
+test-nbs: install
+	FSTML_QUICK=1 $(BIN)/nbdev_test --n_workers 2 --timing
+
+test-py: install
+	FSTML_QUICK=1 $(BIN)/python -m pytest -q tests
+
+test-site: install
+	FSTML_QUICK=1 $(BIN)/python .ci/build_site.py --quick --out _build/site-quick nbs/index.ipynb nbs/00_core.ipynb nbs/01_data.ipynb
+	$(BIN)/python .ci/browser_check.py _build/site-quick
+
+test: check-sync test-nbs test-py test-site
+	@echo "make test: all checks passed"
+
+book: export
+	$(BIN)/python .ci/build_site.py --out _docs
+	@echo "The book is at $$(pwd)/_docs/index.html"
+
+lab: install
+	$(BIN)/jupyter lab nbs
+
+bench: install
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf _build _docs _proc
