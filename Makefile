@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed-stamp
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help install export check-sync test test-nbs test-py test-site book site lab bench clean
+.PHONY: help install export check-sync readme test test-nbs test-py test-site book site lab bench clean
 
 help:
 	@echo "make test   - install, check notebooks/package sync, run notebook tests (quick mode), pytest and the site check"
 	@echo "make book   - install, execute every chapter at full size and render the HTML book into _docs/"
 	@echo "make lab    - open the notebooks in JupyterLab"
+	@echo "make readme - regenerate README.md from nbs/index.ipynb"
 	@echo "make bench  - run the benchmarks (not part of the tests)"
 
 $(STAMP): settings.ini setup.py constraints.txt
@@ -30,12 +31,18 @@ export: install
 check-sync: install
 	$(BIN)/python .ci/check_sync.py
 
+# README.md is generated from nbs/index.ipynb (nbdev's doc processors + nbconvert, no Quarto needed).
+readme: install
+	$(BIN)/python .ci/make_readme.py
+
 test-nbs: install
 	FSTML_QUICK=1 $(BIN)/nbdev_test --n_workers 2 --timing
 
 test-py: install
 	FSTML_QUICK=1 $(BIN)/python -m pytest -q tests
 
+# Quick build of the index and the first chapters, then headless Chromium checks maths, figures and
+# offline loading; screenshots land in _build/site-quick/screenshots/.
 test-site: install
 	FSTML_QUICK=1 $(BIN)/python .ci/build_site.py --quick --out _build/site-quick nbs/index.ipynb nbs/00_core.ipynb nbs/01_data.ipynb
 	$(BIN)/python .ci/browser_check.py _build/site-quick

@@ -1,0 +1,139 @@
+"Tests of the publishing scripts in .ci/ (sync check, README generation, site builder, browser check)."
+import json, shutil, subprocess, sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / ".ci"))
+import browser_check, build_site, check_sync, nbdoc  # noqa: E402
+
+
+def _code(src, outputs=()):
+    c = nbformat.v4.new_code_cell(src); c.outputs = list(outputs); return c
+
+
+def test_quarto_options_hide_what_quarto_hides():
+    out = nbformat.v4.new_output("stream", text="shown\n")
+    nb = nbformat.v4.new_notebook(cells=[
+        _code("#| echo: false\nprint('x')", [out]), _code("#| include: false\nsecret = 1"),
+        _code("#| output: false\nnoisy()", [out]), _code("#| output: asis\nshow_doc(f)", [out]), _code("plain = 2")])
+    nb = nbdoc.apply_quarto_options(nb)
+    assert [c.source for c in nb.cells] == ["print('x')", "noisy()", "show_doc(f)", "plain = 2"]
+    assert nb.cells[0].metadata["fstml_hide_input"] and nb.cells[0].outputs == [out]
+    assert nb.cells[1].outputs == [] and nb.cells[2].metadata["fstml_asis"]
+
+
+def test_html_names_follow_nbdev():
+    assert nbdoc.html_name("00_core.ipynb") == "core.html"
+    assert nbdoc.html_name("index.ipynb") == "index.html"
+    assert nbdoc.html_name("10_deep_neural_networks.ipynb") == "deep_neural_networks.html"
+
+
+def test_readme_links_point_into_nbs():
+    md = "[Core](00_core.ipynb) [web](https://x.org/a.ipynb) [anchor](01_data.ipynb#idx)"
+    got = nbdoc._re_link.sub(lambda m: f"{m.group(1)}nbs/{m.group(2)}{m.group(3) or ''}{m.group(4)}", md)
+    assert got == "[Core](nbs/00_core.ipynb) [web](https://x.org/a.ipynb) [anchor](nbs/01_data.ipynb#idx)"
+
+
+def test_readme_is_generated_from_index(tmp_path):
+    "The README the repository holds is exactly what the index notebook gives (what check-sync enforces)."
+    text = nbdoc.readme_markdown(ROOT / "nbs" / "index.ipynb")
+    for needed in ("make test", "make book", "make lab", "FSTML_DATA_HOME", "FSTML_DATA_MIRROR",
+                   "import fromscratchtoml", "nbs/00_core.ipynb"):
+        assert needed in text, needed
+    assert (ROOT / "README.md").read_text(encoding="utf-8") == text, "README.md is stale: run `make readme`"
+
+
+def test_write_atomic_leaves_no_temporary(tmp_path):
+    p = tmp_path / "R.md"
+    nbdoc.write_atomic(p, "one"); nbdoc.write_atomic(p, "two")
+    assert p.read_text() == "two" and [q.name for q in tmp_path.iterdir()] == ["R.md"]
+
+
+def test_compare_finds_new_removed_and_changed(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b): (d / "sub").mkdir(parents=True)
+    (a / "same.py").write_text("x"); (b / "same.py").write_text("x")
+    (a / "sub" / "edit.py").write_text("1"); (b / "sub" / "edit.py").write_text("2")
+    (a / "gone.py").write_text(""); (b / "new.py").write_text("")
+    (b / "__pycache__").mkdir(); (b / "__pycache__" / "c.pyc").write_text("")
+    assert check_sync._compare(a, b) == [("removed", "gone.py"), ("new", "new.py"), ("changed", "sub/edit.py")]
+
+
+def test_cells_to_skip_like_nbdev_test():
+    nb = nbformat.v4.new_notebook(cells=[_code("#| eval: false\nboom()"), _code("#| slow\ntrain()"),
+                                         _code("#|eval:false\nboom()"), _code("fine()"), nbformat.v4.new_markdown_cell("#| slow")])
+    assert build_site._cells_to_skip(nb, quick=True) == [0, 1, 2]
+    assert build_site._cells_to_skip(nb, quick=False) == [0, 2]
+
+
+def test_select_notebooks_skips_missing_and_puts_index_first(tmp_path, capsys):
+    (tmp_path / "api").mkdir(); (tmp_path / "_private").mkdir()
+    for n in ("10_b.ipynb", "00_a.ipynb", "index.ipynb", "_draft.ipynb", "api/x.ipynb", "_private/y.ipynb"):
+        (tmp_path / n).write_text("{}")
+    got = build_site.select_notebooks(tmp_path, [])
+    assert [p.relative_to(tmp_path).as_posix() for p in got] == ["index.ipynb", "00_a.ipynb", "10_b.ipynb", "api/x.ipynb"]
+    got = build_site.select_notebooks(tmp_path, [str(tmp_path / "10_b.ipynb"), "99_not_yet.ipynb", str(tmp_path / "index.ipynb")])
+    assert [p.name for p in got] == ["index.ipynb", "10_b.ipynb"]
+    assert "skipping 99_not_yet.ipynb" in capsys.readouterr().out
+
+
+def test_offline_check_catches_cdn_and_remote_loads():
+    assert build_site.check_offline('<script src="mathjax/MathJax.js"></script><a href="https://nbdev.fast.ai">x</a>', "p") == []
+    bad = ['<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>',
+           '<link rel="stylesheet" href="//fonts.googleapis.com/css">', '<img src="http://example.org/a.png">',
+           "require.config({paths: {x: 'https://unpkg.com/x'}})"]
+    for b in bad: assert build_site.check_offline(b, "p"), b
+
+
+def test_page_mathjax_config_keeps_tex_delimiters():
+    "The page's MathJax config must hand `\\\\(`, not `(`, to JavaScript (otherwise any parenthesis becomes maths)."
+    page = build_site.PAGE.format(title="t", site="s", description="", description_html="", nav="", pager="", body="", up="")
+    assert '["\\\\(", "\\\\)"]' in page and '["$$", "$$"]' in page
+    assert 'src="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"' in page
+
+
+def test_mathjax_subset_is_complete(tmp_path):
+    build_site.copy_mathjax(tmp_path)
+    for f in ("MathJax.js", "config/TeX-AMS-MML_HTMLorMML-full.js", "jax/output/HTML-CSS/fonts/STIX-Web/fontdata.js",
+              "fonts/HTML-CSS/STIX-Web/woff/STIXMathJax_Main-Regular.woff", "jax/element/mml/optable/BasicLatin.js"):
+        assert (tmp_path / f).is_file(), f
+    assert not (tmp_path / "extensions" / "a11y").exists()  # only what the pages use
+
+
+def test_pandoc_link_attributes_become_links():
+    md = '[source](https://github.com/o/r/blob/main/m.py#L3){target="_blank" style="float:right"}\n### f'
+    assert build_site._pandoc_links(md) == "[source](https://github.com/o/r/blob/main/m.py#L3)\n### f"
+
+
+def test_browser_check_fails_on_untypeset_maths(tmp_path):
+    "A page whose MathJax is missing shows raw TeX: the browser check must fail and say so."
+    site = tmp_path / "site"; site.mkdir()
+    body = "<p>A formula: $$\\frac{a}{b}$$ and more text. " + "Filler text. " * 30 + "</p>"
+    (site / "index.html").write_text(build_site.PAGE.format(
+        title="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
+        pager="", body=body, up=""))
+    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", "5"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "raw TeX '$$' is visible" in r.stderr and "MathJax did not finish" in r.stderr, r.stderr
+    assert (site / "screenshots" / "index.png").is_file()
+
+
+def test_check_sync_reports_stale_module_and_dirty_notebook(tmp_path):
+    "A module whose notebook is gone, and a notebook with outputs' execution counts, are both reported."
+    root = tmp_path / "proj"; (root / "nbs").mkdir(parents=True); (root / "fromscratchtoml").mkdir()
+    shutil.copy(ROOT / "settings.ini", root / "settings.ini")
+    (root / "fromscratchtoml" / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    (root / "fromscratchtoml" / "old.py").write_text("# AUTOGENERATED! DO NOT EDIT! File to edit: ../nbs/09_old.ipynb.\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T\n> s"), _code("1 + 1")])
+    nb.cells[1].execution_count = 3
+    nbformat.write(nb, root / "nbs" / "index.ipynb")
+    shutil.copy(root / "nbs" / "index.ipynb", tmp_path / "before.ipynb")
+    problems = check_sync.check(root)
+    text = "\n".join(problems)
+    assert "fromscratchtoml/old.py was exported from ../nbs/09_old.ipynb" in text, text
+    assert "nbs/index.ipynb is not clean" in text and "README.md is missing" in text, text
+    assert (root / "nbs" / "index.ipynb").read_bytes() == (tmp_path / "before.ipynb").read_bytes()  # tree untouched
