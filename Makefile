@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
+# Notebooks run two at a time: each gets half the cores for BLAS, or the threads oversubscribe the
+# cores and busy-wait (a 10x slowdown seen on 2-core machines).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+HALF := $(shell n=$$(( $(NPROC) / 2 )); [ $$n -gt 0 ] && echo $$n || echo 1)
+BLAS_PER_JOB := OMP_NUM_THREADS=$(HALF) OPENBLAS_NUM_THREADS=$(HALF) MKL_NUM_THREADS=$(HALF)
 
 .PHONY: help install export check-sync readme test test-nbs test-py test-site book site lab bench clean
 
@@ -36,7 +41,7 @@ readme: install
 	$(BIN)/python .ci/make_readme.py
 
 test-nbs: install
-	FSTML_QUICK=1 $(BIN)/nbdev_test --n_workers 2 --timing
+	$(BLAS_PER_JOB) FSTML_QUICK=1 $(BIN)/nbdev_test --n_workers 2 --timing
 
 test-py: install
 	FSTML_QUICK=1 $(BIN)/python -m pytest -q tests
@@ -44,14 +49,14 @@ test-py: install
 # Quick build of the index and the first chapters, then headless Chromium checks maths, figures and
 # offline loading; screenshots land in _build/site-quick/screenshots/.
 test-site: install
-	FSTML_QUICK=1 $(BIN)/python .ci/build_site.py --quick --out _build/site-quick nbs/index.ipynb nbs/00_core.ipynb nbs/01_data.ipynb
+	$(BLAS_PER_JOB) FSTML_QUICK=1 $(BIN)/python .ci/build_site.py --quick --out _build/site-quick nbs/index.ipynb nbs/00_core.ipynb nbs/01_data.ipynb
 	$(BIN)/python .ci/browser_check.py _build/site-quick
 
 test: check-sync test-nbs test-py test-site
 	@echo "make test: all checks passed"
 
 book: export
-	$(BIN)/python .ci/build_site.py --out _docs
+	$(BLAS_PER_JOB) $(BIN)/python .ci/build_site.py --out _docs
 	@echo "The book is at $$(pwd)/_docs/index.html"
 
 lab: install
