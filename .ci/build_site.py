@@ -14,7 +14,7 @@ The site is built in a temporary folder which then replaces DIR; the path of DIR
 """
 from __future__ import annotations
 
-import argparse, html, json, os, re, shutil, sys, tempfile, time, traceback
+import argparse, html, json, os, re, shutil, signal, sys, tempfile, time, traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -376,6 +376,34 @@ def replace_dir(new: Path, dest: Path):
     if old is not None: shutil.rmtree(old, ignore_errors=True)
 
 
+def _descendants(pid: int) -> list[int]:
+    "Every process below `pid` (Linux /proc; empty elsewhere), children before grandchildren."
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try: ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError): continue
+        children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []): out.append(c); todo.append(c)
+    return out
+
+
+def _stop_everything(pool) -> None:
+    "On Ctrl-C or SIGTERM: cancel queued notebooks and kill the workers and their Jupyter kernels."
+    def tracker(pid):  # multiprocessing's resource tracker cleans up after the workers and exits by itself
+        try: return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError: return False
+    procs = [p for p in _descendants(os.getpid()) if not tracker(p)]  # collected first: a killed worker's kernels would be orphaned
+    pool.shutdown(wait=False, cancel_futures=True)
+    for pid in procs:
+        try: os.kill(pid, signal.SIGKILL)
+        except OSError: pass
+
+
+def _raise_interrupt(signum, frame): raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("notebooks", nargs="*", help="notebooks to build (default: every nbs/*.ipynb)")
@@ -399,7 +427,9 @@ def main(argv=None) -> int:
     # through this file's module name. Workers are reused, as nbdev's own `proc_nbs` does (starting one
     # costs the imports of nbformat/nbconvert/nbdev again).
     import build_site as this
-    with ProcessPoolExecutor(max_workers=max(1, a.jobs), mp_context=get_context("spawn")) as pool:
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    pool = ProcessPoolExecutor(max_workers=max(1, a.jobs), mp_context=get_context("spawn"))
+    try:
         nbs_dir = Path(cfg.nbs_path).resolve()
         def rel_dir(p):
             try: r = p.parent.relative_to(nbs_dir).as_posix()
@@ -412,6 +442,12 @@ def main(argv=None) -> int:
             status = "FAILED" if r["error"] else "ok"
             print(f"build_site: {r['name']:<32} {r['seconds']:7.1f}s  {status}", flush=True)
             if r["error"]: print(f"build_site: {r['error']}", file=sys.stderr, flush=True)
+    except BaseException as e:  # Ctrl-C, SIGTERM, or a worker that died: leave no process behind
+        _stop_everything(pool)
+        if not isinstance(e, KeyboardInterrupt): raise
+        print(f"build_site: interrupted; workers and kernels stopped, {out} left unchanged", file=sys.stderr)
+        return 130
+    pool.shutdown()
     failed = [r for r in results.values() if r["error"]]
     if failed:
         print(f"build_site: FAILED: {len(failed)} notebook(s) did not build; {out} left unchanged", file=sys.stderr)
