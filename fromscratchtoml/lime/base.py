@@ -12,7 +12,7 @@ from ..core import as_generator
 __all__ = ['FEATURE_SELECTION', 'exponential_kernel', 'euclidean_distances_to_first', 'cosine_distances_to_first',
            'weighted_ridge', 'weighted_r2', 'lars_lasso_path', 'forward_selection', 'highest_weights',
            'lasso_path_selection', 'select_features', 'LimeBase', 'check_probabilities', 'check_num_samples',
-           'labels_to_explain', 'Explanation']
+           'labels_to_explain', 'distances_to_first', 'Explanation']
 
 # %% ../../nbs/20_lime.ipynb #f31d4321
 def exponential_kernel(d, kernel_width):
@@ -206,6 +206,17 @@ class LimeBase:
         if self.verbose: print("Intercept", intercept, "\nPrediction_local", local_pred, "\nRight:", labels[0, label])
         return intercept, exp, score, local_pred
 
+    def explain_labels(self, exp, data, yss, distances, labels, top_labels, num_features,
+                       feature_selection="auto", model_regressor=None):
+        "Fill a classification explanation `exp`: the instance's probabilities, which labels, one local model per label."
+        exp.predict_proba = yss[0]
+        labels = labels_to_explain(yss[0], labels, top_labels)
+        if top_labels: exp.top_labels = labels
+        for label in labels:
+            exp._add(label, *self.explain_instance_with_data(data, yss, distances, label, num_features,
+                                                             feature_selection, model_regressor))
+        return exp
+
 # %% ../../nbs/20_lime.ipynb #05ca50a8
 def check_probabilities(yss, n_samples, mode="classification"):
     "Check a classifier's output: a finite (n_samples, n_classes) array of probabilities whose rows sum to 1."
@@ -243,6 +254,12 @@ def labels_to_explain(yss0, labels, top_labels):
     bad = [l for l in labels if not 0 <= l < n_classes]
     if bad: raise ValueError(f"labels {bad} are not in the model's output (it has {n_classes} classes: 0..{n_classes - 1})")
     return labels
+
+def distances_to_first(X, metric):
+    "Distance of every row of `X` to its first row (the instance): lime's `distance_metric`, `'cosine'` or `'euclidean'`."
+    if metric == "cosine": return cosine_distances_to_first(X)
+    if metric == "euclidean": return euclidean_distances_to_first(X)
+    raise ValueError(f"distance_metric must be 'cosine' or 'euclidean', got {metric!r}")
 
 # %% ../../nbs/20_lime.ipynb #b4fb9dd8
 class Explanation:

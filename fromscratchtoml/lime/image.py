@@ -6,9 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator
-from .base import (LimeBase, Explanation, exponential_kernel, cosine_distances_to_first,
-                                       euclidean_distances_to_first, check_probabilities, check_num_samples,
-                                       labels_to_explain)
+from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['grid_segments', 'SegmentationAlgorithm', 'default_segmentation', 'segment_means', 'perturb_images',
@@ -167,14 +165,7 @@ class LimeImageExplainer:
         if hide_color is None: fudged[:] = segment_means(image, segments, n_seg)[segments]
         else: fudged[:] = hide_color
         data, yss = self.data_labels(image, fudged, segments, classifier_fn, num_samples, batch_size)
-        if distance_metric == "cosine": distances = cosine_distances_to_first(data)
-        elif distance_metric == "euclidean": distances = euclidean_distances_to_first(data)
-        else: raise ValueError(f"distance_metric must be 'cosine' or 'euclidean', got {distance_metric!r}")
+        distances = distances_to_first(data, distance_metric)
         exp = ImageExplanation(image, segments, class_names)
-        exp.predict_proba = yss[0]
-        labels = labels_to_explain(yss[0], labels, top_labels)
-        if top_labels: exp.top_labels = labels
-        for label in labels:
-            exp._add(label, *self.base.explain_instance_with_data(data, yss, distances, label, num_features,
-                                                                  self.feature_selection, model_regressor))
-        return exp
+        return self.base.explain_labels(exp, data, yss, distances, labels, top_labels, num_features,
+                                        self.feature_selection, model_regressor)

@@ -6,9 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator, check_array
-from .base import (LimeBase, Explanation, exponential_kernel, euclidean_distances_to_first,
-                                       cosine_distances_to_first, check_probabilities, check_num_samples,
-                                       labels_to_explain)
+from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['truncated_normal', 'QuantileDiscretizer', 'LimeTabularExplainer']
@@ -166,9 +164,7 @@ class LimeTabularExplainer:
         num_samples = check_num_samples(num_samples)
         data, inverse = self._sample(row, num_samples)
         scaled = (data - self.mean_) / self.scale_
-        if distance_metric == "euclidean": distances = euclidean_distances_to_first(scaled)
-        elif distance_metric == "cosine": distances = cosine_distances_to_first(scaled)
-        else: raise ValueError(f"distance_metric must be 'euclidean' or 'cosine', got {distance_metric!r}")
+        distances = distances_to_first(scaled, distance_metric)
         yss = check_probabilities(predict_fn(inverse), num_samples, self.mode)
         names = list(self.feature_names)
         for f in self.categorical_features:
@@ -181,17 +177,12 @@ class LimeTabularExplainer:
         if self.mode == "classification":
             if self.class_names is None: self.class_names = [str(i) for i in range(yss.shape[1])]
             exp = Explanation(names, list(self.class_names), self.mode)
-            exp.predict_proba = yss[0]
-            labels = labels_to_explain(yss[0], labels, top_labels)
-            if top_labels: exp.top_labels = labels
-        else:
-            exp = Explanation(names, None, self.mode)
-            exp.predicted_value, exp.min_value, exp.max_value = yss[0, 0], yss[:, 0].min(), yss[:, 0].max()
-            labels = [0]
-        for label in labels:
-            exp._add(label, *self.base.explain_instance_with_data(scaled, yss, distances, label, num_features,
-                                                                  self.feature_selection, model_regressor))
-        if self.mode == "regression":
-            exp.intercept[1], exp.local_exp[1] = exp.intercept[0], list(exp.local_exp[0])
-            exp.local_exp[0] = [(i, -w) for i, w in exp.local_exp[1]]
+            return self.base.explain_labels(exp, scaled, yss, distances, labels, top_labels, num_features,
+                                            self.feature_selection, model_regressor)
+        exp = Explanation(names, None, self.mode)
+        exp.predicted_value, exp.min_value, exp.max_value = yss[0, 0], yss[:, 0].min(), yss[:, 0].max()
+        exp._add(0, *self.base.explain_instance_with_data(scaled, yss, distances, 0, num_features,
+                                                         self.feature_selection, model_regressor))
+        exp.intercept[1], exp.local_exp[1] = exp.intercept[0], list(exp.local_exp[0])  # lime's layout for regression
+        exp.local_exp[0] = [(i, -w) for i, w in exp.local_exp[1]]
         return exp

@@ -7,9 +7,7 @@ from __future__ import annotations
 import re, html
 import numpy as np
 from ..core import as_generator
-from .base import (LimeBase, Explanation, exponential_kernel, cosine_distances_to_first,
-                                       euclidean_distances_to_first, check_probabilities, check_num_samples,
-                                       labels_to_explain)
+from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['IndexedString', 'TextExplanation', 'LimeTextExplainer']
@@ -133,15 +131,8 @@ class LimeTextExplainer:
         texts = indexed.texts_from_masks(data.astype(bool))
         texts[0] = text_instance
         yss = check_probabilities(classifier_fn(texts), num_samples)
-        if distance_metric == "cosine": distances = cosine_distances_to_first(data) * 100
-        elif distance_metric == "euclidean": distances = euclidean_distances_to_first(data) * 100
-        else: raise ValueError(f"distance_metric must be 'cosine' or 'euclidean', got {distance_metric!r}")
+        distances = distances_to_first(data, distance_metric) * 100
         if self.class_names is None: self.class_names = [str(i) for i in range(yss.shape[1])]
         exp = TextExplanation(indexed, list(self.class_names))
-        exp.predict_proba = yss[0]
-        labels = labels_to_explain(yss[0], labels, top_labels)
-        if top_labels: exp.top_labels = labels
-        for label in labels:
-            exp._add(label, *self.base.explain_instance_with_data(data, yss, distances, label, num_features,
-                                                                  self.feature_selection, model_regressor))
-        return exp
+        return self.base.explain_labels(exp, data, yss, distances, labels, top_labels, num_features,
+                                        self.feature_selection, model_regressor)
