@@ -422,6 +422,13 @@ def test_sequential_summary_save_load_keep_running_stats(tmp_path):
     assert [type(l).__name__ for l in again.layers] == [type(l).__name__ for l in model.layers]
     assert (again.layers[1].state["running_mean"] == bn.state["running_mean"]).all()
     assert (again.predict_proba(X) == model.predict_proba(X)).all()
+    # the running statistics travel as arrays beside the weights, not in the layer config
+    assert "running_mean" not in bn.get_config()
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files if k != "state/1/running_var"}
+    np.savez(tmp_path / "no_state.npz", **arrays)
+    with pytest.raises(ValueError, match="layer state 'state/1/running_var' is missing"):
+        Sequential.load(tmp_path / "no_state.npz")
     # the same seed gives the same model, another seed another one
     a, b, c = _small_cnn(seed=0), _small_cnn(seed=0), _small_cnn(seed=1)
     for m in (a, b, c): m.build(X.shape)

@@ -296,8 +296,8 @@ class BatchNorm2D(Layer):
     "Batch normalisation of each channel of `NCHW` images over (batch, height, width); running statistics for evaluation."
     def __init__(self, momentum: float = 0.1,   # weight of the new batch in the running averages (PyTorch's convention)
                  epsilon: float = 1e-5,         # added to the variance
-                 running_mean=None,             # initial running statistics (C,) (default 0); `get_config` fills them
-                 running_var=None,              # so that `Sequential.save`/`load` keep them (default 1)
+                 running_mean=None,             # initial running statistics (C,) (default 0); they live in `state`,
+                 running_var=None,              # which `Sequential.save`/`load` keep (default 1)
                  name=None):
         super().__init__(name=name)
         if not 0 <= momentum <= 1: raise ValueError(f"momentum must be in [0, 1], got {momentum}")
@@ -349,7 +349,4 @@ class BatchNorm2D(Layer):
         return g * inv[:, None, None]
 
     def get_config(self):
-        cfg = {"momentum": self.momentum, "epsilon": self.epsilon, "name": self.name}
-        if self.built:   # the running statistics are state, not parameters: they travel in the config (exact floats in JSON)
-            cfg.update({k: [float(v) for v in a] for k, a in self.state.items()})
-        return cfg
+        return {"momentum": self.momentum, "epsilon": self.epsilon, "name": self.name}

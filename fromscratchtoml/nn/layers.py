@@ -255,6 +255,7 @@ class Layer:
         self.name = name
         self.params: dict[str, np.ndarray] = {}  # filled by build()
         self.grads: dict[str, np.ndarray] = {}   # same keys as params, filled by backward()
+        self.state: dict[str, np.ndarray] = {}   # arrays that are not trained but saved (BatchNorm's running statistics)
         self.built = False
         self._seed = seed          # used only if no generator was injected
         self.rng = None            # Sequential injects a np.random.Generator before the first forward
@@ -769,13 +770,14 @@ class Sequential:
     def save(self, path):
         "Save architecture (JSON), weights and optimizer name/config to an `.npz` file (no pickle)."
         self._require_built("save")
-        meta = {"format": _FORMAT, "version": 1, "seed": self.seed if isinstance(self.seed, int) else None,
+        meta = {"format": _FORMAT, "version": 2, "seed": self.seed if isinstance(self.seed, int) else None,
                 "input_shape": list(self.input_shape),
                 "layers": [{"class": type(l).__name__, "config": l.get_config(), "input_shape": list(l.input_shape)} for l in self.layers],
                 "loss": None if self.loss is None else {"class": type(self.loss).__name__, "config": self.loss.get_config()},
                 "optimizer": None if self.optimizer is None else {"class": type(self.optimizer).__name__, "config": self.optimizer.get_config()},
                 "metrics": self.metrics}
         arrays = {f"param/{i}/{k}": p for i, l in enumerate(self.layers) for k, p in l.params.items()}
+        arrays.update({f"state/{i}/{k}": s for i, l in enumerate(self.layers) for k, s in getattr(l, "state", {}).items()})
         np.savez(path, __model__=np.array(json.dumps(meta)), **arrays)
 
     @classmethod
@@ -810,6 +812,15 @@ class Sequential:
                 if w.shape != layer.params[k].shape:
                     raise ValueError(f"{path}: weights {key!r} have shape {w.shape}, layer '{layer.name}' expects {layer.params[k].shape}")
                 layer.params[k][...] = w
+            for k in getattr(layer, "state", {}):  # version 1 files kept state in the layer config
+                key = f"state/{i}/{k}"
+                if key not in f.files:
+                    if meta.get("version", 1) >= 2: raise ValueError(f"{path}: layer state {key!r} is missing")
+                    continue
+                s = f[key]
+                if s.shape != layer.state[k].shape:
+                    raise ValueError(f"{path}: state {key!r} has shape {s.shape}, layer '{layer.name}' expects {layer.state[k].shape}")
+                layer.state[k][...] = s
         model.build(tuple(meta["input_shape"]))
         if meta.get("loss") and meta.get("optimizer"):
             o = meta["optimizer"]
