@@ -103,7 +103,10 @@ def check_page(page, url: str, shot: Path, local_hosts: set[str], timeout_ms: in
 
 
 def default_pages(site: Path, all_pages: bool) -> list[str]:
-    if all_pages: return sorted((p.name for p in site.glob("*.html")), key=lambda n: (n != "index.html", n))
+    if all_pages:
+        pages = (p.relative_to(site) for p in site.rglob("*.html"))
+        return sorted((p.as_posix() for p in pages if p.parts[0] not in ("mathjax", "screenshots")),
+                      key=lambda n: (n != "index.html", n))
     chapter = next((n for n in ("data.html", "core.html") if (site / n).exists()), None)
     return ["index.html"] + ([chapter] if chapter else [])
 
@@ -147,7 +150,7 @@ def main(argv=None) -> int:
             page.on("pageerror", lambda e: console_errors.append(str(e)))
             for name in pages:
                 console_errors.clear()
-                shot = shots / (Path(name).stem + ".png")
+                shot = shots / (Path(name).with_suffix("").as_posix().replace("/", "_") + ".png")
                 probs, facts = check_page(page, base + name, shot, {"127.0.0.1", "localhost"}, int(a.timeout * 1000))
                 probs += [f"JavaScript error: {e}" for e in console_errors]
                 maths += facts["typeset"]
