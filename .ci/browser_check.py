@@ -19,6 +19,9 @@ from urllib.parse import urlparse
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
+# MathJax's assistive MathML (hidden MathML for screen readers) names MathJax's TeX fonts, which the site does not
+# ship (formulas are drawn with the STIX-Web fonts): those requests fail harmlessly and the hidden text falls back.
+ASSISTIVE_FONTS = "/mathjax/fonts/HTML-CSS/TeX/otf/"
 RAW_TEX = ["$$", "\\frac", "\\begin{", "\\sum", "\\partial", "\\mathbf", "\\hat"]
 
 
@@ -51,7 +54,9 @@ _PROBE = """() => {
   }).length;
   const errors = document.querySelectorAll('.MathJax_Error, merror, .mjx-merror, [data-mjx-error]').length;
   const main = document.querySelector('main');
-  return {text: document.body.innerText, imgs, tex, typeset, errors,
+  const prose = document.body.cloneNode(true);  // code may hold TeX strings (plot labels): only prose must be typeset
+  prose.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  return {text: prose.textContent, imgs, tex, typeset, errors,
           sidebar: document.querySelectorAll('nav.sidebar a').length,
           title: (document.querySelector('h1.title') || {}).innerText || '',
           mainText: main ? main.innerText.length : 0};
@@ -66,9 +71,9 @@ def check_page(page, url: str, shot: Path, local_hosts: set[str], timeout_ms: in
         if u.scheme in ("http", "https", "ws", "wss") and u.hostname not in local_hosts: remote.append(req.url)
     def on_failed(req):
         # MathJax's HTML-CSS output probes font loading with a blank @font-face (`about:blank`): harmless.
-        if not req.url.startswith(("about:", "data:")): failed.append(f"{req.url} ({req.failure})")
+        if not req.url.startswith(("about:", "data:")) and ASSISTIVE_FONTS not in req.url: failed.append(f"{req.url} ({req.failure})")
     def on_response(resp):
-        if resp.status >= 400: failed.append(f"{resp.url} (HTTP {resp.status})")
+        if resp.status >= 400 and ASSISTIVE_FONTS not in resp.url: failed.append(f"{resp.url} (HTTP {resp.status})")
     page.on("request", on_request); page.on("requestfailed", on_failed); page.on("response", on_response)
     try:
         page.goto(url, wait_until="load", timeout=timeout_ms)
@@ -79,7 +84,9 @@ def check_page(page, url: str, shot: Path, local_hosts: set[str], timeout_ms: in
         page.wait_for_load_state("networkidle", timeout=timeout_ms)
         facts = page.evaluate(_PROBE)
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=True)
+        try: page.screenshot(path=str(shot), full_page=True, timeout=timeout_ms)
+        except Exception:  # very long pages can be too tall for one full-page capture: keep the first screen
+            page.screenshot(path=str(shot), timeout=timeout_ms)
     finally:
         page.remove_listener("request", on_request); page.remove_listener("requestfailed", on_failed)
         page.remove_listener("response", on_response)
@@ -146,7 +153,8 @@ def main(argv=None) -> int:
             page = ctx.new_page()
             console_errors = []
             page.on("console", lambda m: console_errors.append(m.text)
-                    if m.type == "error" and "about:blank" not in m.text and "net::ERR_FAILED" not in m.text else None)
+                    if m.type == "error" and "about:blank" not in m.text and "net::ERR_FAILED" not in m.text
+                    and ASSISTIVE_FONTS not in (m.location or {}).get("url", "") else None)
             page.on("pageerror", lambda e: console_errors.append(str(e)))
             for name in pages:
                 console_errors.clear()

@@ -137,3 +137,19 @@ def test_check_sync_reports_stale_module_and_dirty_notebook(tmp_path):
     assert "fromscratchtoml/old.py was exported from ../nbs/09_old.ipynb" in text, text
     assert "nbs/index.ipynb is not clean" in text and "README.md is missing" in text, text
     assert (root / "nbs" / "index.ipynb").read_bytes() == (tmp_path / "before.ipynb").read_bytes()  # tree untouched
+
+
+def test_browser_check_passes_typeset_page_with_tex_in_code(tmp_path):
+    "Typeset prose passes, and TeX inside code (a plot label) is not mistaken for untypeset maths."
+    site = tmp_path / "site"; site.mkdir()
+    build_site.copy_mathjax(site / "mathjax")
+    (site / "site.css").write_text("")
+    body = ("<p>A formula: $$\\frac{\\partial L}{\\partial z} = \\hat y - y$$ and $\\mathbb R^n$. " + "Filler text. " * 30 + "</p>"
+            '<pre><code>ax.set_ylabel(r"$\\|\\partial L / \\partial h_t\\|$")</code></pre>')
+    (site / "index.html").write_text(build_site.PAGE.format(
+        title="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
+        pager="", body=body, up=""))
+    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", "30"],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "formulas   2/2" in r.stdout, r.stdout
