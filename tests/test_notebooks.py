@@ -48,3 +48,35 @@ def test_checker_catches_a_mixed_cell(tmp_path):
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     p = tmp_path / "x.ipynb"; p.write_text(json.dumps(nb))
     assert [i for i, _ in mixed_import_cells(p)] == [0]
+
+
+# `nbdev_test` runs many notebooks one after another in the same worker process, so a notebook that changes the
+# process environment changes every notebook after it (a test cell that deleted FSTML_QUICK once made a later
+# chapter train at full size inside the quick test run).
+_ENV_WRITE = re.compile(r"os\.environ\[[^\]]+\]\s*=|del os\.environ|os\.environ\.(pop|setdefault|update|clear)\(|os\.putenv")
+ENV_WRITERS = [p for p in NBS if _ENV_WRITE.search(p.read_text(encoding="utf-8"))]
+
+_RUN_NB = """
+import json, os, sys
+from pathlib import Path
+from nbdev.test import test_nb
+before = dict(os.environ)
+ok, _ = test_nb(Path(sys.argv[1]), skip_flags=["slow"], showerr=True)
+after = dict(os.environ)
+print(json.dumps({"ok": ok, "changed": sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))}))
+"""
+
+
+def test_environment_writers_are_found():
+    assert "00_core.ipynb" in [p.name for p in ENV_WRITERS], ENV_WRITERS
+
+
+@pytest.mark.parametrize("nb", ENV_WRITERS, ids=lambda p: p.name)
+def test_notebook_leaves_the_environment_as_it_found_it(nb):
+    import os, subprocess, sys
+    env = dict(os.environ, FSTML_QUICK="1", IN_TEST="1", MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, "-c", _RUN_NB, str(nb)], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res["ok"], f"{nb.name} failed: {r.stderr[-3000:]}"
+    assert not res["changed"], f"{nb.name} leaves environment variables changed: {res['changed']}"
