@@ -60,6 +60,7 @@ _RUN_NB = """
 import json, os, sys
 from pathlib import Path
 from nbdev.test import test_nb
+import sklearn  # sets KMP_* variables for OpenMP when first imported: not the notebook's doing
 before = dict(os.environ)
 ok, _ = test_nb(Path(sys.argv[1]), skip_flags=["slow"], showerr=True)
 after = dict(os.environ)
