@@ -14,18 +14,18 @@ __all__ = ['truncated_normal', 'QuantileDiscretizer', 'LimeTabularExplainer']
 # %% ../../nbs/21_lime_tabular.ipynb #9fbad9dd
 def _reject(low, high, rng, normal):
     "Rejection sampling of N(0, 1) truncated to [low, high] (1-D arrays), with a normal or a uniform proposal."
-    out = np.empty(low.shape)
     m = np.clip(0.0, low, high)                       # the most likely point of each interval
-    todo = np.arange(low.size)
+    todo = None                                       # first round: every sample, no index arrays needed
     for _ in range(1000):
-        if not todo.size: break
-        lo, hi = low[todo], high[todo]
+        lo, hi, mt = (low, high, m) if todo is None else (low[todo], high[todo], m[todo])
         if normal:
-            x = rng.standard_normal(todo.size); ok = (x >= lo) & (x <= hi)
+            x = rng.standard_normal(lo.size); ok = (x >= lo) & (x <= hi)
         else:
-            x = lo + (hi - lo) * rng.random(todo.size)
-            ok = rng.random(todo.size) <= np.exp((m[todo] ** 2 - x ** 2) / 2)
-        out[todo[ok]] = x[ok]; todo = todo[~ok]
+            x = lo + (hi - lo) * rng.random(lo.size)
+            ok = rng.random(lo.size) <= np.exp((mt ** 2 - x ** 2) / 2)
+        if todo is None: out, todo = x, np.flatnonzero(~ok)   # rejected entries are overwritten below
+        else: out[todo[ok]] = x[ok]; todo = todo[~ok]
+        if not todo.size: return out
     out[todo] = m[todo]                               # practically never reached
     return out
 
@@ -35,9 +35,11 @@ def truncated_normal(low, high, loc, scale, rng):
     # Wide intervals around 0: draw standard normals and keep those inside (accepted often). Narrow or one-sided
     # intervals: draw uniformly inside and accept with probability phi(x)/phi(m).
     use_normal = (low <= 0) & (high >= 0) & (high - low > np.sqrt(2 * np.pi))
-    z = np.empty(low.shape)
-    z[use_normal] = _reject(low[use_normal], high[use_normal], rng, True)
-    z[~use_normal] = _reject(low[~use_normal], high[~use_normal], rng, False)
+    if use_normal.all(): z = _reject(low, high, rng, True)       # the usual case for quartile bins
+    else:
+        z = np.empty(low.shape)
+        z[use_normal] = _reject(low[use_normal], high[use_normal], rng, True)
+        z[~use_normal] = _reject(low[~use_normal], high[~use_normal], rng, False)
     return loc + scale * z
 
 class QuantileDiscretizer:
@@ -145,7 +147,8 @@ class LimeTabularExplainer:
                 c = np.cumsum(self.feature_frequencies[f]); c[-1] = 1.0
                 cum[i, :len(c)] = c; vals[i, :len(c)] = self.feature_values[f]
             u = rng.random((num_samples, cat.size))
-            idx = (u[:, :, None] >= cum[None, :, :]).sum(-1).clip(max=k - 1)
+            idx = np.zeros(u.shape, np.intp)                                # values of cum below u (u < 1 = cum[-1])
+            for j in range(k - 1): idx += u >= cum[:, j]
             sampled = vals[np.arange(cat.size)[None, :], idx]              # (num_samples, n_categorical)
             binary = (sampled == first[cat]).astype(np.float64)
             binary[0] = 1; sampled[0] = row[cat]
