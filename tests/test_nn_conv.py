@@ -429,6 +429,16 @@ def test_sequential_summary_save_load_keep_running_stats(tmp_path):
     np.savez(tmp_path / "no_state.npz", **arrays)
     with pytest.raises(ValueError, match="layer state 'state/1/running_var' is missing"):
         Sequential.load(tmp_path / "no_state.npz")
+    # a version-1 file (running statistics in the layer config, no state arrays) still loads
+    import json
+    with np.load(path, allow_pickle=False) as f:
+        meta = json.loads(str(f["__model__"])); arrays = {k: f[k] for k in f.files if not k.startswith(("state/", "__"))}
+    meta["version"] = 1
+    meta["layers"][1]["config"].update({k: [float(v) for v in bn.state[k]] for k in ("running_mean", "running_var")})
+    np.savez(tmp_path / "v1.npz", __model__=np.array(json.dumps(meta)), **arrays)
+    old = Sequential.load(tmp_path / "v1.npz")
+    assert (old.layers[1].state["running_var"] == bn.state["running_var"]).all()
+    assert (old.predict_proba(X) == model.predict_proba(X)).all()
     # the same seed gives the same model, another seed another one
     a, b, c = _small_cnn(seed=0), _small_cnn(seed=0), _small_cnn(seed=1)
     for m in (a, b, c): m.build(X.shape)
