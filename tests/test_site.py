@@ -108,15 +108,20 @@ def test_pandoc_link_attributes_become_links():
     assert build_site._pandoc_links(md) == "[source](https://github.com/o/r/blob/main/m.py#L3)\n### f"
 
 
-def test_browser_check_fails_on_untypeset_maths(tmp_path):
-    "A page whose MathJax is missing shows raw TeX: the browser check must fail and say so."
-    site = tmp_path / "site"; site.mkdir()
-    body = "<p>A formula: $$\\frac{a}{b}$$ and more text. " + "Filler text. " * 30 + "</p>"
+def _one_page_site(tmp_path, body, timeout):
+    "A site of one page wrapped like build_site's pages; returns (site folder, browser_check's completed process)."
+    site = tmp_path / "site"; site.mkdir(exist_ok=True)
     (site / "index.html").write_text(build_site.PAGE.format(
         title="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
         pager="", body=body, up=""))
-    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", "5"],
-                       capture_output=True, text=True, timeout=120)
+    return site, subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", str(timeout)],
+                                capture_output=True, text=True, timeout=180)
+
+
+def test_browser_check_fails_on_untypeset_maths(tmp_path):
+    "A page whose MathJax is missing shows raw TeX: the browser check must fail and say so."
+    body = "<p>A formula: $$\\frac{a}{b}$$ and more text. " + "Filler text. " * 30 + "</p>"
+    site, r = _one_page_site(tmp_path, body, 5)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "raw TeX '$$' is visible" in r.stderr and "MathJax did not finish" in r.stderr, r.stderr
     assert (site / "screenshots" / "index.png").is_file()
@@ -146,10 +151,6 @@ def test_browser_check_passes_typeset_page_with_tex_in_code(tmp_path):
     (site / "site.css").write_text("")
     body = ("<p>A formula: $$\\frac{\\partial L}{\\partial z} = \\hat y - y$$ and $\\mathbb R^n$. " + "Filler text. " * 30 + "</p>"
             '<pre><code>ax.set_ylabel(r"$\\|\\partial L / \\partial h_t\\|$")</code></pre>')
-    (site / "index.html").write_text(build_site.PAGE.format(
-        title="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
-        pager="", body=body, up=""))
-    r = subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", "30"],
-                       capture_output=True, text=True, timeout=180)
+    _, r = _one_page_site(tmp_path, body, 30)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "formulas   2/2" in r.stdout, r.stdout
