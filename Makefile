@@ -58,7 +58,7 @@ test: check-sync test-nbs test-py test-site
 book: export
 	$(BLAS_PER_JOB) $(BIN)/python .ci/build_site.py --out _docs
 	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || command -v chromium >/dev/null; then \
-		$(BIN)/python .ci/browser_check.py _docs --all; \
+		$(BIN)/python .ci/browser_check.py _docs --all --links; \
 	else echo "make book: Chromium is not installed, so the pages were not checked in a browser (apt-get install chromium)"; fi
 	@echo "The book is at $$(pwd)/_docs/index.html"
 

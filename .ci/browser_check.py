@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Open the rendered book in headless Chromium and check what a reader would see.
 
-Usage: browser_check.py SITE_DIR [--pages index.html core.html ...] [--shots DIR]
+Usage: browser_check.py SITE_DIR [--pages index.html core.html ...] [--all] [--links] [--shots DIR]
 
 Serves SITE_DIR on 127.0.0.1 and loads the index and the chapter pages (default: index.html plus the
 first of data.html / core.html that exists, or every page with --all). On each page it waits for MathJax
 to finish, then fails when raw TeX (`$$`, `\\frac`, ...) is visible, when a formula did not typeset, when
-an image did not load, when a request left the machine or failed, or when the page has no sidebar.
+an image did not load, when a request left the machine or failed, or when the page has no sidebar; with
+--links also when a link points to a page of the site that does not exist.
 At least one checked page must contain typeset maths. Full-page screenshots go to SITE_DIR/screenshots/.
 Exit status 1 with a clear message on any failure, 2 when Chromium or Playwright is missing.
 The browser is Debian's /usr/bin/chromium (or $CHROMIUM): Playwright never downloads one.
@@ -56,7 +57,8 @@ _PROBE = """() => {
   const main = document.querySelector('main');
   const prose = document.body.cloneNode(true);  // code may hold TeX strings (plot labels): only prose must be typeset
   prose.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
-  return {text: prose.textContent, imgs, tex, typeset, errors,
+  const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
+  return {text: prose.textContent, imgs, links, tex, typeset, errors,
           sidebar: document.querySelectorAll('nav.sidebar a').length,
           title: (document.querySelector('h1.title') || {}).innerText || '',
           mainText: main ? main.innerText.length : 0};
@@ -109,6 +111,18 @@ def check_page(page, url: str, shot: Path, local_hosts: set[str], timeout_ms: in
     return problems, facts
 
 
+def dead_links(links: list[str], base: str, site: Path) -> list[str]:
+    "Links from a page to pages of the site (resolved by the browser) whose file does not exist."
+    dead = []
+    for url in links:
+        if not url.startswith(base): continue        # other sites, mailto:, javascript: are not checked
+        path = urlparse(url).path.lstrip("/")
+        target = site / path
+        if path == "" or path.endswith("/"): target = target / "index.html"
+        if not target.is_file(): dead.append(url[len(base):])
+    return [f"links to missing pages: {sorted(set(dead))[:5]}"] if dead else []
+
+
 def default_pages(site: Path, all_pages: bool) -> list[str]:
     if all_pages:
         pages = (p.relative_to(site) for p in site.rglob("*.html"))
@@ -123,6 +137,7 @@ def main(argv=None) -> int:
     ap.add_argument("site", help="folder holding the rendered site (index.html)")
     ap.add_argument("--pages", nargs="*", help="pages to check (default: index.html and one chapter)")
     ap.add_argument("--all", action="store_true", help="check every page of the site")
+    ap.add_argument("--links", action="store_true", help="also fail on links to pages missing from the site (for a complete book)")
     ap.add_argument("--shots", help="screenshot folder (default: SITE/screenshots)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for a page and its maths")
     a = ap.parse_args(argv)
@@ -161,6 +176,8 @@ def main(argv=None) -> int:
                 shot = shots / (Path(name).with_suffix("").as_posix().replace("/", "_") + ".png")
                 probs, facts = check_page(page, base + name, shot, {"127.0.0.1", "localhost"}, int(a.timeout * 1000))
                 probs += [f"JavaScript error: {e}" for e in console_errors]
+                links = facts.pop("links")
+                if a.links: probs += dead_links(links, base, site)
                 maths += facts["typeset"]
                 status = "ok" if not probs else "FAILED"
                 print(f"browser_check: {name:<22} {status:6} formulas {facts['typeset']:>3}/{facts['tex']:<3} "

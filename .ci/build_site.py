@@ -57,7 +57,7 @@ MathJax.Hub.Register.StartupHook("End", function () {{ document.documentElement.
 </div></nav>
 <main class="content">
 <header class="page-header">
-<h1 class="title">{title}</h1>
+<h1 class="title">{title_html}</h1>
 {description_html}
 </header>
 {body}
@@ -74,6 +74,7 @@ body { margin: 0; display: flex; align-items: stretch; min-height: 100vh; font: 
 a { color: var(--accent); }
 .sidebar { flex: 0 0 var(--sidebar); width: var(--sidebar); background: #f3f5f7; border-right: 1px solid #dde2e6; font-size: 0.92rem; }
 .sidebar-inner { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; padding: 1.2rem 1rem; }
+.sidebar code { background: none; padding: 0; color: inherit; font-size: 0.95em; }
 .sidebar .site-title { display: block; font-weight: 700; font-size: 1.15rem; text-decoration: none; color: #1f2328; margin-bottom: 0.8rem; }
 .sidebar ol { list-style: none; padding: 0; margin: 0; }
 .sidebar li a { display: block; padding: 0.25rem 0.5rem; border-radius: 4px; text-decoration: none; color: #1f2328; }
@@ -323,7 +324,10 @@ def _link_fixer(cfg):
     re_nb = re.compile(r'href="(?!https?:|/|#|mailto:)([^"#]+?)\.ipynb(#[^"]*)?"')
     def fix(body: str, up: str = "") -> str:
         if host: body = body.replace(f'href="{host}/', f'href="{up}').replace(f'href="{host}"', f'href="{up}index.html"')
-        return re_nb.sub(lambda m: f'href="{html_name(Path(m.group(1)).name + ".ipynb")}{m.group(2) or ""}"', body)
+        def page(m):  # the site mirrors nbs/: keep the folder part of the link (`../x.ipynb`, `api/y.ipynb`)
+            p = Path(m.group(1)); folder = "" if p.parent.as_posix() == "." else p.parent.as_posix() + "/"
+            return f'href="{folder}{html_name(p.name + ".ipynb")}{m.group(2) or ""}"'
+        return re_nb.sub(page, body)
     return fix
 
 
@@ -333,6 +337,20 @@ def _lower_anchors(body: str) -> str:
         i = m.group(2)
         return m.group(0) if i == i.lower() else f'<span id="{i.lower()}"></span>{m.group(0)}'
     return re.sub(r'<h([1-6]) id="([^"]+)"', add, body)
+
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def inline_html(text: str) -> str:
+    "A title or summary as HTML: escaped, with Markdown `code` spans and [links](target) made into HTML."
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text, quote=False))
+    return _MD_LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
+
+
+def plain(text: str) -> str:
+    "A title or summary as plain text for <title> and meta tags: escaped, without backticks or link targets."
+    return html.escape(_MD_LINK.sub(r"\1", text).replace("`", ""), quote=True)
 
 
 def assemble(results: list[dict], out_tmp: Path, cfg):
@@ -347,14 +365,14 @@ def assemble(results: list[dict], out_tmp: Path, cfg):
     for k, r in enumerate(results):
         up = "../" * r["out"].count("/")  # pages of notebooks in sub-folders of nbs/ sit in sub-folders too
         cur = ' class="current"'
-        nav = "\n".join(f'<li{cur if j == k else ""}><a href="{up}{o["out"]}">{html.escape(o["title"])}</a></li>'
+        nav = "\n".join(f'<li{cur if j == k else ""}><a href="{up}{o["out"]}">{inline_html(o["title"])}</a></li>'
                         for j, o in enumerate(results))
-        prev = f'<a class="prev" href="{up}{results[k-1]["out"]}">← {html.escape(results[k-1]["title"])}</a>' if k > 0 else ""
-        nxt = (f'<a class="next" href="{up}{results[k+1]["out"]}">{html.escape(results[k+1]["title"])} →</a>'
+        prev = f'<a class="prev" href="{up}{results[k-1]["out"]}">← {inline_html(results[k-1]["title"])}</a>' if k > 0 else ""
+        nxt = (f'<a class="next" href="{up}{results[k+1]["out"]}">{inline_html(results[k+1]["title"])} →</a>'
                if k + 1 < len(results) else "")
         desc = r["description"]
-        page = PAGE.format(title=html.escape(r["title"]), site=site, description=html.escape(desc, quote=True),
-                           description_html=f'<p class="description">{html.escape(desc)}</p>' if desc else "",
+        page = PAGE.format(title=plain(r["title"]), title_html=inline_html(r["title"]), site=site, description=plain(desc),
+                           description_html=fix(f'<p class="description">{inline_html(desc)}</p>', up) if desc else "",
                            nav=nav, pager=prev + nxt, up=up, body=_lower_anchors(fix(r["body"], up)))
         problems += check_offline(page, r["out"])
         (out_tmp / r["out"]).parent.mkdir(parents=True, exist_ok=True)
@@ -362,7 +380,7 @@ def assemble(results: list[dict], out_tmp: Path, cfg):
     if not any(r["out"] == "index.html" for r in results) and results:
         (out_tmp / "index.html").write_text(
             f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={results[0]["out"]}">'
-            f'<a href="{results[0]["out"]}">{html.escape(results[0]["title"])}</a>', encoding="utf-8")
+            f'<a href="{results[0]["out"]}">{inline_html(results[0]["title"])}</a>', encoding="utf-8")
     return problems
 
 

@@ -90,7 +90,7 @@ def test_offline_check_catches_cdn_and_remote_loads():
 
 def test_page_mathjax_config_keeps_tex_delimiters():
     "The page's MathJax config must hand `\\\\(`, not `(`, to JavaScript (otherwise any parenthesis becomes maths)."
-    page = build_site.PAGE.format(title="t", site="s", description="", description_html="", nav="", pager="", body="", up="")
+    page = build_site.PAGE.format(title="t", title_html="t", site="s", description="", description_html="", nav="", pager="", body="", up="")
     assert '["\\\\(", "\\\\)"]' in page and '["$$", "$$"]' in page
     assert 'src="mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"' in page
 
@@ -108,22 +108,24 @@ def test_pandoc_link_attributes_become_links():
     assert build_site._pandoc_links(md) == "[source](https://github.com/o/r/blob/main/m.py#L3)\n### f"
 
 
-def _one_page_site(tmp_path, body, timeout):
+def _one_page_site(tmp_path, body, timeout, *args):
     "A site of one page wrapped like build_site's pages; returns (site folder, browser_check's completed process)."
     site = tmp_path / "site"; site.mkdir(exist_ok=True)
     (site / "index.html").write_text(build_site.PAGE.format(
-        title="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
+        title="T", title_html="T", site="S", description="", description_html="", nav='<li><a href="index.html">T</a></li>',
         pager="", body=body, up=""))
-    return site, subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", str(timeout)],
+    return site, subprocess.run([sys.executable, str(ROOT / ".ci" / "browser_check.py"), str(site), "--timeout", str(timeout), *args],
                                 capture_output=True, text=True, timeout=180)
 
 
 def test_browser_check_fails_on_untypeset_maths(tmp_path):
     "A page whose MathJax is missing shows raw TeX: the browser check must fail and say so."
-    body = "<p>A formula: $$\\frac{a}{b}$$ and more text. " + "Filler text. " * 30 + "</p>"
-    site, r = _one_page_site(tmp_path, body, 5)
+    body = ("<p>A formula: $$\\frac{a}{b}$$ and more text. " + "Filler text. " * 30 + "</p>"
+            '<p><a href="index.html#top">here</a>, <a href="https://example.org/">there</a>, <a href="nowhere.html">a dead link</a></p>')
+    site, r = _one_page_site(tmp_path, body, 5, "--links")
     assert r.returncode == 1, r.stdout + r.stderr
     assert "raw TeX '$$' is visible" in r.stderr and "MathJax did not finish" in r.stderr, r.stderr
+    assert "links to missing pages: ['nowhere.html']" in r.stderr, r.stderr
     assert (site / "screenshots" / "index.png").is_file()
 
 
@@ -154,3 +156,17 @@ def test_browser_check_passes_typeset_page_with_tex_in_code(tmp_path):
     _, r = _one_page_site(tmp_path, body, 30)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "formulas   2/2" in r.stdout, r.stdout
+
+
+def test_titles_render_code_spans():
+    assert build_site.inline_html("`nn.losses`: a <b>") == "<code>nn.losses</code>: a &lt;b&gt;"
+    assert build_site.plain('`nn.losses`: "x"') == "nn.losses: &quot;x&quot;"
+    assert build_site.inline_html("see [Neural networks](../11_x.ipynb)") == 'see <a href="../11_x.ipynb">Neural networks</a>'
+    assert build_site.plain("see [Neural networks](../11_x.ipynb)") == "see Neural networks"
+
+
+def test_links_to_notebooks_keep_their_folder():
+    fix = build_site._link_fixer({})
+    assert fix('<a href="../11_neural_networks.ipynb#sec">') == '<a href="../neural_networks.html#sec">'
+    assert fix('<a href="api/nn_losses.ipynb">') == '<a href="api/nn_losses.html">'
+    assert fix('<a href="https://x.org/a.ipynb">') == '<a href="https://x.org/a.ipynb">'
