@@ -50,34 +50,39 @@ def test_checker_catches_a_mixed_cell(tmp_path):
     assert [i for i, _ in mixed_import_cells(p)] == [0]
 
 
-# `nbdev_test` runs many notebooks one after another in the same worker process, so a notebook that changes the
-# process environment changes every notebook after it (a test cell that deleted FSTML_QUICK once made a later
+# `nbdev_test` runs many notebooks one after another in the same worker process, so a notebook that changes
+# process-wide settings changes every notebook after it (a test cell that deleted FSTML_QUICK once made a later
 # chapter train at full size inside the quick test run).
-_ENV_WRITE = re.compile(r"os\.environ\[[^\]]+\]\s*=|del os\.environ|os\.environ\.(pop|setdefault|update|clear)\(|os\.putenv")
-ENV_WRITERS = [p for p in NBS if _ENV_WRITE.search(p.read_text(encoding="utf-8"))]
+_GLOBAL_WRITE = re.compile(r"os\.environ\[[^\]]+\]\s*=|del os\.environ|os\.environ\.(pop|setdefault|update|clear)\(|os\.putenv"
+                           r"|set_default_dtype\(")
+GLOBAL_WRITERS = [p for p in NBS if _GLOBAL_WRITE.search(p.read_text(encoding="utf-8"))]
 
 _RUN_NB = """
 import json, os, sys
 from pathlib import Path
+import torch
+from fromscratchtoml.core import get_default_dtype
 from nbdev.test import test_nb
-import sklearn  # sets KMP_* variables for OpenMP when first imported: not the notebook's doing
-before = dict(os.environ)
+LIBS = ("KMP_", "TORCHINDUCTOR_")  # set by scikit-learn and PyTorch on first use: not the notebook's doing
+def state(): return {**{"env:" + k: v for k, v in os.environ.items() if not k.startswith(LIBS)},
+                     "torch default dtype": str(torch.get_default_dtype()), "fromscratchtoml default dtype": str(get_default_dtype())}
+before = state()
 ok, _ = test_nb(Path(sys.argv[1]), skip_flags=["slow"], showerr=True)
-after = dict(os.environ)
+after = state()
 print(json.dumps({"ok": ok, "changed": sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))}))
 """
 
 
-def test_environment_writers_are_found():
-    assert "00_core.ipynb" in [p.name for p in ENV_WRITERS], ENV_WRITERS
+def test_global_writers_are_found():
+    assert {"00_core.ipynb", "11_neural_networks.ipynb"} <= {p.name for p in GLOBAL_WRITERS}, GLOBAL_WRITERS
 
 
-@pytest.mark.parametrize("nb", ENV_WRITERS, ids=lambda p: p.name)
-def test_notebook_leaves_the_environment_as_it_found_it(nb):
+@pytest.mark.parametrize("nb", GLOBAL_WRITERS, ids=lambda p: p.name)
+def test_notebook_leaves_process_settings_as_it_found_them(nb):
     import os, subprocess, sys
     env = dict(os.environ, FSTML_QUICK="1", IN_TEST="1", MPLBACKEND="Agg")
-    r = subprocess.run([sys.executable, "-c", _RUN_NB, str(nb)], capture_output=True, text=True, env=env, timeout=600)
+    r = subprocess.run([sys.executable, "-c", _RUN_NB, str(nb)], capture_output=True, text=True, env=env, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads(r.stdout.strip().splitlines()[-1])
     assert res["ok"], f"{nb.name} failed: {r.stderr[-3000:]}"
-    assert not res["changed"], f"{nb.name} leaves environment variables changed: {res['changed']}"
+    assert not res["changed"], f"{nb.name} leaves process-wide settings changed: {res['changed']}"
