@@ -9,8 +9,8 @@ import numpy as np
 from .core import check_array, check_consistent_length, check_is_fitted, NotFittedError
 
 # %% auto #0
-__all__ = ['BaseEstimator', 'ClassifierMixin', 'RegressorMixin', 'ClusterMixin', 'TransformerMixin', 'check_X', 'check_X_y',
-           'encode_classes']
+__all__ = ['BaseEstimator', 'ClassifierMixin', 'LinearClassifierMixin', 'RegressorMixin', 'ClusterMixin', 'TransformerMixin',
+           'check_X', 'check_X_y', 'encode_classes']
 
 # %% ../nbs/49_estimator_base.ipynb #e8816ef1
 class BaseEstimator:
@@ -64,6 +64,20 @@ class ClassifierMixin:
         tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         tags.target_tags.required = True
         return tags
+
+class LinearClassifierMixin(ClassifierMixin):
+    "A classifier that scores with $w^\\top x + b$ from `coef_` `(K, d)` (one row for two classes) and `intercept_`."
+    def decision_function(self, X):
+        "Scores $w^\\top x + b$: shape `(n,)` for two classes (positive means `classes_[1]`), `(n, K)` otherwise."
+        check_is_fitted(self, "coef_")
+        X = check_X(X); self._check_n_features(X)
+        s = X @ self.coef_.T + self.intercept_
+        return s[:, 0] if len(self.classes_) == 2 else s
+
+    def predict(self, X):
+        "Predicted class labels, shape `(n,)`: the sign of the score for two classes, its argmax otherwise."
+        s = self.decision_function(X)
+        return self.classes_[(s > 0).astype(int) if s.ndim == 1 else s.argmax(1)]
 
 class RegressorMixin:
     "The coefficient of determination $R^2$ as `score`, and the regressor tag."

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers, warnings
 import numpy as np
 from .core import check_array, check_consistent_length, check_is_fitted, NotFittedError
-from .base import BaseEstimator, ClassifierMixin, RegressorMixin, check_X_y, check_X, encode_classes
+from .base import BaseEstimator, LinearClassifierMixin, RegressorMixin, check_X_y, check_X, encode_classes
 
 # %% auto #0
 __all__ = ['LinearRegression', 'Ridge', 'newton_cg', 'LogisticRegression']
@@ -111,7 +111,7 @@ def newton_cg(fun, theta, max_iter=100, tol=1e-6, max_inner=200):
     return theta, max_iter, np.abs(fun(theta)[1]).max() <= tol
 
 # %% ../nbs/50_linear_models.ipynb #5890a479
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(LinearClassifierMixin, BaseEstimator):
     "L2-penalised logistic regression (binary sigmoid, or multinomial softmax for more classes), solved by Newton-CG or gradient descent."
     def __init__(self, C=1.0,               # inverse penalty strength, as in scikit-learn
                  fit_intercept=True,
@@ -149,12 +149,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = d
         return self
 
-    def decision_function(self, X):
-        "The logits $z$: shape `(n,)` for two classes (positive means `classes_[1]`), else `(n, K)`."
-        check_is_fitted(self, "coef_")
-        X = check_X(X); self._check_n_features(X)
-        Z = X @ self.coef_.T + self.intercept_
-        return Z[:, 0] if len(self.classes_) == 2 else Z
 
     def predict_proba(self, X):
         "Class probabilities, shape `(n, K)`, columns in the order of `classes_`."
@@ -166,7 +160,3 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "Logarithm of `predict_proba`."
         return np.log(self.predict_proba(X))
 
-    def predict(self, X):
-        "The most probable class for each row of `X`."
-        check_is_fitted(self, "coef_")
-        return self.classes_[self.predict_proba(X).argmax(1)]

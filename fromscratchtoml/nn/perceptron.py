@@ -6,8 +6,8 @@
 from __future__ import annotations
 import numbers, warnings
 import numpy as np
-from ..core import as_generator, check_is_fitted
-from ..base import BaseEstimator, ClassifierMixin, check_X, check_X_y, encode_classes
+from ..core import as_generator
+from ..base import BaseEstimator, LinearClassifierMixin, check_X_y, encode_classes
 
 # %% auto #0
 __all__ = ['ConvergenceWarning', 'Perceptron', 'Adaline']
@@ -16,7 +16,7 @@ __all__ = ['ConvergenceWarning', 'Perceptron', 'Adaline']
 class ConvergenceWarning(UserWarning):
     "An iterative fit stopped at `max_iter` before it converged."
 
-class Perceptron(ClassifierMixin, BaseEstimator):
+class Perceptron(LinearClassifierMixin, BaseEstimator):
     "Rosenblatt's perceptron trained by the perceptron rule; one-vs-rest for more than two classes (as scikit-learn)."
     def __init__(self, eta0=1.0,          # step size (with zero initial weights it only rescales them)
                  max_iter=1000,           # at most this many passes (epochs) over the data
@@ -56,20 +56,9 @@ class Perceptron(ClassifierMixin, BaseEstimator):
                           "the classes may not be linearly separable", ConvergenceWarning, stacklevel=2)
         return self
 
-    def decision_function(self, X):
-        "Scores $w^\\top x + b$: shape `(n,)` for two classes (positive means `classes_[1]`), `(n, K)` otherwise."
-        check_is_fitted(self, "coef_")
-        X = check_X(X); self._check_n_features(X)
-        s = X @ self.coef_.T + self.intercept_
-        return s[:, 0] if len(self.classes_) == 2 else s
-
-    def predict(self, X):
-        "Predicted class labels, shape `(n,)`."
-        s = self.decision_function(X)
-        return self.classes_[(s > 0).astype(int) if s.ndim == 1 else s.argmax(1)]
 
 # %% ../../nbs/10_deep_neural_networks.ipynb #98b5e680
-class Adaline(ClassifierMixin, BaseEstimator):
+class Adaline(LinearClassifierMixin, BaseEstimator):
     "Widrow and Hoff's adaptive linear neuron: a linear unit fitted to targets ±1 by gradient descent on the squared error."
     def __init__(self, learning_rate=0.1,  # gradient-descent step size
                  max_iter=1000,            # at most this many full-batch steps
@@ -104,12 +93,3 @@ class Adaline(ClassifierMixin, BaseEstimator):
         self.coef_, self.intercept_, self.n_iter_, self.n_features_in_ = w[None, :], np.array([b]), it + 1, d
         return self
 
-    def decision_function(self, X):
-        "The linear output $w^\\top x + b$, shape `(n,)`; positive means `classes_[1]`."
-        check_is_fitted(self, "coef_")
-        X = check_X(X); self._check_n_features(X)
-        return X @ self.coef_[0] + self.intercept_[0]
-
-    def predict(self, X):
-        "Predicted class labels, shape `(n,)`."
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
