@@ -29,8 +29,9 @@ $(STAMP): settings.ini setup.py constraints.txt
 
 install: $(STAMP)
 
+# nbdev_export, except that a chapter may feed several modules (see .ci/export.py).
 export: install
-	$(BIN)/nbdev_export
+	$(BIN)/python .ci/export.py
 
 # Fails when the exported package, the cleaned notebooks or README.md differ from what the notebooks give.
 check-sync: install

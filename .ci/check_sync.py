@@ -2,7 +2,7 @@
 """Fail when the notebooks and what is generated from them disagree, without touching the working tree.
 
 Copies settings.ini, setup.py, nbs/, the package and README.md into a temporary folder, runs there
-  * `nbdev_export`  -> every file under the package must be unchanged (no new, removed or edited file),
+  * `.ci/export.py` (nbdev_export, one chapter feeding several modules) -> every file under the package must be unchanged (no new, removed or edited file),
   * `nbdev_clean`   -> every notebook must be unchanged (notebooks are committed clean),
   * README generation from the index notebook -> must equal README.md,
 and prints one line per problem with the command that fixes it. Exit status 1 on any difference.
@@ -36,9 +36,10 @@ def _compare(before: Path, after: Path, pattern="**/*"):
 
 
 def _run(tool: str, cwd: Path) -> str | None:
-    "Run an nbdev command in `cwd`; an error message when it fails."
+    "Run an nbdev command (or a script of .ci/) in `cwd`; an error message when it fails."
     exe = Path(sys.executable).parent / tool
-    cmd = [str(exe) if exe.exists() else tool]
+    if tool.endswith(".py"): cmd = [sys.executable, str(HERE / tool)]
+    else: cmd = [str(exe) if exe.exists() else tool]
     r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if r.returncode == 0: return None
     tail = "\n      ".join((r.stdout + r.stderr).strip().splitlines()[-6:])
@@ -68,18 +69,18 @@ def check(root: Path) -> list[str]:
         else: (tmp / lib_rel).mkdir(parents=True)
 
         t = time.time()
-        err = _run("nbdev_export", tmp)
+        err = _run("export.py", tmp)
         if err: problems.append(err)
         for status, rel in _compare(lib, tmp / lib_rel):
-            problems.append(f"package: {lib_rel}/{rel} is {status} after nbdev_export "
-                            f"(run `nbdev_export --path {nbs_rel}/<notebook>` and commit the result)")
-        # nbdev_export never deletes: a module whose notebook is gone would linger, so look for it.
+            problems.append(f"package: {lib_rel}/{rel} is {status} after the export "
+                            f"(run `make export` and commit the result)")
+        # A module whose notebook is gone would linger in the working tree, so look for it.
         for rel, f in _files(lib, "**/*.py").items():
             m = _re_autogen.search(f.read_text(encoding="utf-8", errors="replace")[:3000])
             if m and not (f.parent / m.group(1)).resolve().exists():
                 problems.append(f"package: {lib_rel}/{rel} was exported from {m.group(1)}, which no longer exists "
                                 f"(delete the module or restore the notebook)")
-        print(f"check-sync: nbdev_export compared in {time.time() - t:.1f}s")
+        print(f"check-sync: export compared in {time.time() - t:.1f}s")
 
         t = time.time()
         err = _run("nbdev_clean", tmp)
