@@ -15,7 +15,8 @@ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"): os.envi
 
 import numpy as np
 import torch
-from fromscratchtoml.nn.layers import Sequential, Dense
+from fromscratchtoml.nn.layers import Dense
+from fromscratchtoml.nn.model import Sequential
 from fromscratchtoml.nn.optimizers import Adam
 from fromscratchtoml.nn.recurrent import RNN, LSTM
 

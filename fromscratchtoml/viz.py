@@ -234,7 +234,7 @@ def _in_notebook() -> bool:
     return name == "ZMQInteractiveShell" or mod.startswith("google.colab")
 
 class LivePlot:
-    "Record per-epoch metrics and, in a notebook, redraw their curves in place after each update."
+    "Record per-epoch metrics and, in a notebook, redraw their curves in place; a callback for `fit`."
     def __init__(self, metrics=("loss",),  # metrics to draw; `val_<metric>` is drawn with each
                  every=1,                   # redraw every `every` updates
                  enabled=None,              # None: draw only in a notebook; True: always draw (no display outside one)
@@ -253,6 +253,10 @@ class LivePlot:
         if self.enabled and self.n_updates % self.every == 0: self.draw()
         return self
     __call__ = update
+
+    def on_epoch_end(self, epoch, logs):
+        "As a callback of `Sequential.fit(callbacks=[LivePlot()])`: record and draw each epoch's logs."
+        self.update(logs)
 
     def draw(self):
         "Redraw the curves now; returns the Figure."

@@ -6,10 +6,17 @@
 __all__ = []
 
 # %% ../../nbs/api/nn.ipynb #d476980e
-from .layers import (Layer, LAYERS, Dense, Activation, Dropout, Flatten, Loss, MeanSquaredError,
-                                       CrossEntropy, Sequential, History, gradcheck, glorot_uniform, glorot_normal,
-                                       he_uniform, he_normal, zeros)
-from .optimizers import Optimizer, SGD, Adagrad, RMSprop, Adam, L1, L2, L1L2
+from .activations import ACTIVATIONS, get_activation
+from .losses import Loss, MeanSquaredError, CrossEntropy, LOSSES, get_loss
+from .initializers import (INITIALIZERS, get_initializer, glorot_uniform, glorot_normal, he_uniform,
+                                             he_normal, zeros)
+from .regularizers import Regularizer, L1, L2, L1L2, get_regularizer
+from .optimizers import Optimizer, SGD, Adagrad, RMSprop, Adam, get_optimizer
+from .layers import Layer, LAYERS, Dense, Activation, Dropout, Flatten
 from .conv import Conv2D, MaxPool2D, AvgPool2D, BatchNorm2D
 from .recurrent import Embedding, RNN, LSTM, GRU, TimeDistributed, GlobalAveragePooling1D
+from .callbacks import Callback
+from .model import Sequential, History
+from .gradcheck import gradcheck
 from .perceptron import Perceptron, Adaline
+

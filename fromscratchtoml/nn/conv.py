@@ -120,13 +120,6 @@ def _check_nchw(layer, shape, channels=None):
         raise ValueError(f"{type(layer).__name__} '{layer.name}' was built for {channels} input channel(s), "
                          f"got input of shape {shape} with {shape[1]} channel(s)")
 
-def _scratch(owner, key, shape, dtype):
-    "A scratch array kept on `owner` between calls: same shape and dtype give the same memory back."
-    buf = owner.__dict__.get(key)
-    if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
-        buf = np.zeros(shape, dtype); owner.__dict__[key] = buf
-    return buf
-
 # %% ../../nbs/30_cnn.ipynb #52622f4e
 class Conv2D(Layer):
     "2-D convolution (cross-correlation) of `NCHW` images, computed with im2col and one matrix product."
@@ -167,8 +160,6 @@ class Conv2D(Layer):
         bound = 1 / np.sqrt(C * kh * kw)   # PyTorch's default: kaiming_uniform(a=sqrt(5)) = U(+-1/sqrt(fan_in)), bias alike
         self.params = {"W": self.rng.uniform(-bound, bound, (self.filters, C, kh, kw)).astype(dt),
                        "b": self.rng.uniform(-bound, bound, self.filters).astype(dt)}
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.built = True
 
     def check_input(self, x):
         _check_nchw(self, x.shape, self.params["W"].shape[1])
@@ -183,10 +174,10 @@ class Conv2D(Layer):
         N, C, H, Wd = x.shape; Fo, _, kh, kw = W.shape
         Ho, Wo = self._out_hw(H, Wd); pt, pb, pl, pr = pads = self.pads
         if any(pads):   # the zero border of the kept buffer never changes: copy only the interior
-            xp = _scratch(self, "_xp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype).transpose(1, 0, 2, 3)
+            xp = self._buffer("xp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype, zeros=True).transpose(1, 0, 2, 3)
             xp[:, :, pt:pt + H, pl:pl + Wd] = x
         else: xp = x
-        cols = _scratch(self, "_cols", (C * kh * kw, N * Ho * Wo), W.dtype)
+        cols = self._cols = self._buffer("cols", (C * kh * kw, N * Ho * Wo), W.dtype)
         np.copyto(cols.reshape(C, kh, kw, N, Ho, Wo), windows(xp, kh, kw, self.stride))
         y = W.reshape(Fo, -1) @ cols                  # (F, N*Ho*Wo)
         y += b[:, None]
@@ -198,11 +189,11 @@ class Conv2D(Layer):
         dy2 = np.asarray(dy, dtype=W.dtype).transpose(1, 0, 2, 3).reshape(Fo, -1)   # free when dy is channel-first already
         np.sum(dy2, axis=1, out=self.grads["b"])               # a contiguous row sum per filter
         np.matmul(dy2, self._cols.T, out=self.grads["W"].reshape(Fo, -1))
-        if not getattr(self, "need_input_grad", True): return None   # first layer: nobody needs dL/dx
-        dcols = _scratch(self, "_dcols", self._cols.shape, W.dtype)
+        if not self.need_input_grad: return None   # first layer: nobody needs dL/dx
+        dcols = self._buffer("dcols", self._cols.shape, W.dtype)
         np.matmul(W.reshape(Fo, -1).T, dy2, out=dcols)
         N, C, H, Wd = self._x_shape; pt, pb, pl, pr = self.pads
-        dxp = _scratch(self, "_dxp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype)
+        dxp = self._buffer("dxp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype)
         return col2im(dcols, self._x_shape, kh, kw, self.stride, self.pads, out=dxp).copy(order="K")
 
     def get_config(self):
@@ -309,14 +300,12 @@ class BatchNorm2D(Layer):
         _check_nchw(self, input_shape)
         C = input_shape[1]; dt = get_default_dtype()
         self.params = {"gamma": np.ones(C, dt), "beta": np.zeros(C, dt)}
-        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.state = {"running_mean": np.zeros(C, dt), "running_var": np.ones(C, dt)}
         for k, v in self._initial_state.items():
             if v is None: continue
             v = np.asarray(v, dtype=dt)
             if v.shape != (C,): raise ValueError(f"BatchNorm2D '{self.name}': {k} has shape {v.shape}, the input has {C} channel(s)")
             self.state[k][:] = v
-        self.built = True
 
     def compute_output_shape(self, input_shape): return tuple(input_shape)
 

@@ -4,229 +4,16 @@
 
 # %% ../../nbs/11_neural_networks.ipynb #0869c02c
 from __future__ import annotations
-import re, copy, json, math, zipfile
+import functools, re
 import numpy as np
-from ..core import (get_default_dtype, default_dtype, as_generator, check_array, check_labels,
-                                  NotFittedError)
-from .optimizers import get_optimizer, get_regularizer
+from ..core import get_default_dtype, as_generator, check_positive_int
+from .activations import get_activation
+from .initializers import INITIALIZERS, get_initializer
+from .regularizers import get_regularizer
+
 
 # %% auto #0
-__all__ = ['LEAKY_SLOPE', 'ACTIVATIONS', 'LOSSES', 'INITIALIZERS', 'LAYERS', 'sigmoid', 'sigmoid_backward', 'tanh',
-           'tanh_backward', 'relu', 'relu_backward', 'leaky_relu', 'leaky_relu_backward', 'softmax', 'softmax_backward',
-           'linear', 'linear_backward', 'get_activation', 'Loss', 'MeanSquaredError', 'CrossEntropy', 'get_loss',
-           'compute_fans', 'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', 'zeros', 'get_initializer',
-           'Layer', 'Dense', 'Activation', 'Dropout', 'Flatten', 'gradcheck', 'History', 'Sequential']
-
-# %% ../../nbs/11_neural_networks.ipynb #0f9e799b
-LEAKY_SLOPE = 0.01  # PyTorch's default negative slope
-
-def _new(x, out): return np.empty_like(x) if out is None else out
-
-def sigmoid(z, out=None):
-    "Logistic function $1/(1+e^{-z})$, computed as $(1+\\tanh(z/2))/2$ so it never overflows."
-    out = np.multiply(z, 0.5, out=_new(z, out)); np.tanh(out, out=out); out += 1; out *= 0.5
-    return out
-
-def sigmoid_backward(a, da, out=None):
-    "Gradient through the sigmoid given its output `a`: `da * a * (1 - a)`."
-    out = np.subtract(1, a, out=_new(a, out)); out *= a; out *= da
-    return out
-
-def tanh(z, out=None):
-    "Hyperbolic tangent."
-    return np.tanh(z, out=_new(z, out))
-
-def tanh_backward(a, da, out=None):
-    "Gradient through tanh given its output: `da * (1 - a**2)`."
-    out = np.multiply(a, a, out=_new(a, out)); np.subtract(1, out, out=out); out *= da
-    return out
-
-def relu(z, out=None):
-    "Rectified linear unit $\\max(0, z)$."
-    return np.maximum(z, 0, out=_new(z, out))
-
-def relu_backward(a, da, out=None):
-    "Gradient through ReLU given its output: `da` where `a > 0`, else 0 (PyTorch's choice at 0)."
-    out = _new(a, out)
-    np.greater(a, 0, out=out); out *= da  # the mask as 0/1 floats in `out`: no temporary array
-    return out
-
-def leaky_relu(z, out=None):
-    "Leaky ReLU with slope 0.01 for negative inputs (PyTorch's default)."
-    tmp = np.multiply(z, LEAKY_SLOPE)
-    return np.maximum(z, tmp, out=_new(z, out))
-
-def leaky_relu_backward(a, da, out=None):
-    "Gradient through leaky ReLU given its output (its sign is the sign of the input)."
-    return np.multiply(da, np.where(a > 0, 1.0, LEAKY_SLOPE).astype(a.dtype, copy=False), out=_new(a, out))
-
-def softmax(z, axis=-1, out=None):
-    "Softmax over `axis`, shifted by the maximum so `exp` never overflows."
-    out = np.subtract(z, z.max(axis=axis, keepdims=True), out=_new(z, out))
-    np.exp(out, out=out); out /= out.sum(axis=axis, keepdims=True)
-    return out
-
-def softmax_backward(s, ds, out=None):
-    "Vector-Jacobian product of softmax (last axis): `s * (ds - sum(ds * s))`."
-    dot = np.einsum("...i,...i->...", ds, s)[..., None]
-    out = np.subtract(ds, dot, out=_new(s, out)); out *= s
-    return out
-
-def linear(z, out=None):
-    "The identity (no activation)."
-    if out is None: return z
-    np.copyto(out, z); return out
-
-def linear_backward(a, da, out=None):
-    "Gradient through the identity."
-    if out is None: return da
-    np.copyto(out, da); return out
-
-ACTIVATIONS = {"sigmoid": (sigmoid, sigmoid_backward), "tanh": (tanh, tanh_backward),
-               "relu": (relu, relu_backward), "leaky_relu": (leaky_relu, leaky_relu_backward),
-               "softmax": (softmax, softmax_backward), "linear": (linear, linear_backward)}
-
-def get_activation(name):
-    "The `(forward, backward)` pair for an activation name; `None` means linear."
-    key = "linear" if name is None else name
-    if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}: choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[key]
-
-# %% ../../nbs/11_neural_networks.ipynb #77d12793
-class Loss:
-    "Base class: `forward(y_pred, y_true) -> float` (the mean), `backward() -> dL/dy_pred`."
-    from_logits = False
-    def __call__(self, y_pred, y_true): return self.forward(y_pred, y_true)
-    def get_config(self) -> dict: return {}
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
-
-class MeanSquaredError(Loss):
-    "Mean of `(y_pred - y_true)**2` over every element, like `torch.nn.MSELoss()`."
-    def forward(self, y_pred, y_true):
-        y_true = np.asarray(y_true)
-        if y_true.shape != y_pred.shape:
-            if y_pred.shape[-1] == 1 and y_true.shape == y_pred.shape[:-1]: y_true = y_true[..., None]
-            else: raise ValueError(f"MeanSquaredError: targets of shape {y_true.shape} do not match predictions of shape {y_pred.shape}")
-        self._diff = np.subtract(y_pred, y_true, dtype=y_pred.dtype)
-        return float(np.vdot(self._diff, self._diff) / self._diff.size)
-
-    def backward(self):
-        return self._diff * (2 / self._diff.size)
-
-class CrossEntropy(Loss):
-    "Softmax cross-entropy from logits `(..., classes)`; targets int labels `(...)` or one-hot/probabilities `(..., classes)`; mean over positions."
-    from_logits = True
-    def __init__(self, ignore_index=None):
-        self.ignore_index = None if ignore_index is None else int(ignore_index)
-
-    def forward(self, logits, y_true):
-        C = logits.shape[-1]
-        z = logits.reshape(-1, C)
-        y = np.asarray(y_true)
-        s = z - z.max(axis=1, keepdims=True)                   # shift: exp never overflows
-        p = np.exp(s); sumexp = p.sum(axis=1, keepdims=True)
-        log_sumexp = np.log(sumexp)
-        p /= sumexp                                             # softmax, kept for backward
-        if y.shape == logits.shape and y.ndim >= 1 and not (y.ndim == 1 and C == len(y) and np.issubdtype(y.dtype, np.integer) and logits.ndim == 1):
-            t = y.reshape(-1, C).astype(p.dtype, copy=False)    # one-hot or probabilities
-            self._labels, self._t, self._valid, self._n = None, t, None, len(z)
-            loss = float(np.sum(t * (log_sumexp - s))) / max(len(z), 1)
-        elif y.shape == logits.shape[:-1]:
-            lab = y.reshape(-1)
-            if not np.issubdtype(lab.dtype, np.integer):
-                if np.issubdtype(lab.dtype, np.floating) and np.all(lab == np.round(lab)): lab = lab.astype(np.int64)
-                else: raise ValueError(f"CrossEntropy: labels must be integers, got dtype {y.dtype}")
-            valid = None if self.ignore_index is None else lab != self.ignore_index
-            vl = lab if valid is None else lab[valid]
-            if vl.size and (vl.min() < 0 or vl.max() >= C):
-                bad = vl.min() if vl.min() < 0 else vl.max()
-                raise ValueError(f"CrossEntropy: label {bad} is out of range for {C} outputs (labels must be in 0..{C - 1})")
-            lab = np.where(valid, lab, 0) if valid is not None else lab
-            n = len(lab) if valid is None else int(valid.sum())
-            nll = log_sumexp[:, 0] - s[np.arange(len(lab)), lab]
-            if valid is not None: nll = nll[valid]
-            self._labels, self._t, self._valid, self._n = lab, None, valid, n
-            loss = float(nll.sum()) / max(n, 1)
-        else:
-            raise ValueError(f"CrossEntropy: targets of shape {y.shape} fit neither int labels of shape {logits.shape[:-1]} "
-                             f"nor one-hot targets of shape {logits.shape} for logits of shape {logits.shape}")
-        self._p, self._shape = p, logits.shape
-        return loss
-
-    def backward(self):
-        g = self._p.copy()
-        if self._t is not None:
-            g *= self._t.sum(axis=1, keepdims=True); g -= self._t  # p * sum(t) - t  (= p - y for one-hot)
-        else:
-            g[np.arange(len(g)), self._labels] -= 1                # p - onehot(y)
-            if self._valid is not None: g[~self._valid] = 0
-        g /= max(self._n, 1)
-        return g.reshape(self._shape)
-
-    def get_config(self): return {"ignore_index": self.ignore_index}
-
-LOSSES = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError, "cross_entropy": CrossEntropy,
-          "crossentropy": CrossEntropy, "categorical_crossentropy": CrossEntropy,
-          "sparse_categorical_crossentropy": CrossEntropy}
-
-def get_loss(identifier):
-    "A loss from its name (`'mse'`, `'cross_entropy'`), a `{'class', 'config'}` dict, or the loss object itself."
-    if isinstance(identifier, dict):
-        cls = {"MeanSquaredError": MeanSquaredError, "CrossEntropy": CrossEntropy}[identifier["class"]]
-        return cls(**identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier not in LOSSES: raise ValueError(f"unknown loss {identifier!r}: choose one of {sorted(LOSSES)}")
-        return LOSSES[identifier]()
-    if hasattr(identifier, "forward") and hasattr(identifier, "backward"): return identifier
-    raise TypeError(f"loss must be a name or a loss object, got {identifier!r}")
-
-# %% ../../nbs/11_neural_networks.ipynb #a58a167e
-def compute_fans(shape, fan_in=None, fan_out=None):
-    "Fan-in and fan-out as PyTorch computes them for a weight of `shape` `(out, in, *kernel)`, unless given."
-    shape = tuple(shape)
-    if fan_in is None or fan_out is None:
-        if len(shape) < 2: raise ValueError(f"fans need a weight with at least 2 dimensions, got shape {shape}")
-        rf = math.prod(shape[2:])
-        fan_in = shape[1] * rf if fan_in is None else fan_in
-        fan_out = shape[0] * rf if fan_out is None else fan_out
-    return fan_in, fan_out
-
-def glorot_uniform(shape, rng, dtype, fan_in=None, fan_out=None):
-    "Glorot/Xavier uniform: $U(-l, l)$, $l = \\sqrt{6/(n_{in}+n_{out})}$."
-    fi, fo = compute_fans(shape, fan_in, fan_out); lim = math.sqrt(6 / (fi + fo))
-    return rng.uniform(-lim, lim, size=shape).astype(dtype)
-
-def glorot_normal(shape, rng, dtype, fan_in=None, fan_out=None):
-    "Glorot/Xavier normal: $N(0, 2/(n_{in}+n_{out}))$ (plain normal, as `torch.nn.init.xavier_normal_`)."
-    fi, fo = compute_fans(shape, fan_in, fan_out)
-    return rng.normal(0, math.sqrt(2 / (fi + fo)), size=shape).astype(dtype)
-
-def he_uniform(shape, rng, dtype, fan_in=None, fan_out=None):
-    "He/Kaiming uniform for ReLU: $U(-l, l)$, $l = \\sqrt{6/n_{in}}$."
-    fi, _ = compute_fans(shape, fan_in, fan_out if fan_out is not None else 1)
-    lim = math.sqrt(6 / fi)
-    return rng.uniform(-lim, lim, size=shape).astype(dtype)
-
-def he_normal(shape, rng, dtype, fan_in=None, fan_out=None):
-    "He/Kaiming normal for ReLU: $N(0, 2/n_{in})$."
-    fi, _ = compute_fans(shape, fan_in, fan_out if fan_out is not None else 1)
-    return rng.normal(0, math.sqrt(2 / fi), size=shape).astype(dtype)
-
-def zeros(shape, rng=None, dtype=np.float32, fan_in=None, fan_out=None):
-    "All zeros (biases; and a lesson in why weights must not start equal)."
-    return np.zeros(shape, dtype=dtype)
-
-INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, zeros)}
-INITIALIZERS.update(xavier_uniform=glorot_uniform, xavier_normal=glorot_normal,
-                    kaiming_uniform=he_uniform, kaiming_normal=he_normal)
-
-def get_initializer(identifier):
-    "An initialiser from its name, or the callable itself."
-    if callable(identifier): return identifier
-    if identifier not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {identifier!r}: choose one of {sorted(INITIALIZERS)}")
-    return INITIALIZERS[identifier]
+__all__ = ['LAYERS', 'Layer', 'Dense', 'Activation', 'Dropout', 'Flatten']
 
 # %% ../../nbs/11_neural_networks.ipynb #cdac8f68
 LAYERS: dict[str, type] = {}  # class name -> class, filled by `Layer.__init_subclass__`
@@ -239,6 +26,15 @@ def _fmt_shape(shape):
     dims = ["batch" if (i == 0 and d is None) else ("?" if d is None else str(d)) for i, d in enumerate(shape)]
     return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
+def _lazy_forward(forward):
+    "Wrap a layer's `forward`: build the parameters on the first call, check the input on every call."
+    @functools.wraps(forward)
+    def wrapped(self, x, training=False, **kwargs):
+        if not self.built: self._build(np.shape(x))
+        self.check_input(x)
+        return forward(self, x, training=training, **kwargs)
+    return wrapped
+
 class Layer:
     "Base class of every layer: lazy `build`, `forward` that caches, `backward` that fills `grads` and returns `dx`."
     input_dtype = "float"  # "float": Sequential casts inputs to the default dtype; "int": left as ints (Embedding)
@@ -246,6 +42,9 @@ class Layer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         LAYERS[cls.__name__] = cls
+        forward = cls.__dict__.get("forward")
+        if forward is not None:  # every subclass's forward builds lazily and checks its input
+            cls.forward = _lazy_forward(forward)
 
     def __init__(self, name=None, seed=None):
         if name is None:
@@ -263,11 +62,10 @@ class Layer:
         self.need_input_grad = True  # Sequential sets False on the first layers so they skip computing dx
 
     def build(self, input_shape: tuple) -> None:
-        "Create `self.params` from the input shape (batch dimension included) using `self.rng`."
-        self.built = True
+        "Fill `self.params` (and `self.state`) from the input shape (batch dimension included) with `self.rng`."
 
     def _build(self, input_shape):
-        "Build once: pick the generator, create parameters and zero gradients, remember the input shape."
+        "The one builder: pick the generator, create parameters and zero gradients, remember the input shape."
         if self.rng is None: self.rng = as_generator(self._seed)
         self.build(tuple(input_shape))
         self.built = True
@@ -286,10 +84,8 @@ class Layer:
         "Given dL/dy return dL/dx and fill `self.grads`; never modifies `dy`."
         raise NotImplementedError
 
-    def __call__(self, x, training=False):
-        if not self.built: self._build(x.shape)
-        self.check_input(x)
-        return self.forward(x, training=training)
+    def __call__(self, x, training=False, **kwargs):
+        return self.forward(x, training=training, **kwargs)
 
     def compute_output_shape(self, input_shape) -> tuple:
         "Output shape for an input shape (batch dimension included, `None` allowed)."
@@ -304,12 +100,12 @@ class Layer:
         "Number of scalar parameters."
         return int(sum(p.size for p in self.params.values()))
 
-    def _buffer(self, key, shape, dtype):
+    def _buffer(self, key, shape, dtype, zeros=False):
         "A scratch array reused between training steps (allocating big arrays each step costs page faults)."
         bufs = self.__dict__.setdefault("_buffers", {})
         b = bufs.get(key)
         if b is None or b.shape != tuple(shape) or b.dtype != dtype:
-            b = bufs[key] = np.empty(shape, dtype)
+            b = bufs[key] = (np.zeros if zeros else np.empty)(shape, dtype)  # zeros: only when (re)allocated
         return b
 
     def __repr__(self):
@@ -322,9 +118,7 @@ class Dense(Layer):
     def __init__(self, units, activation=None, kernel_initializer="glorot_uniform", use_bias=True,
                  kernel_regularizer=None, name=None, seed=None):
         super().__init__(name, seed)
-        if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
-        self.units, self.use_bias = int(units), bool(use_bias)
+        self.units, self.use_bias = check_positive_int(units, "Dense units"), bool(use_bias)
         self.activation = None if activation in (None, "linear") else activation
         self._f, self._df = get_activation(self.activation)
         self.kernel_initializer = kernel_initializer
@@ -440,392 +234,3 @@ class Flatten(Layer):
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
         return (input_shape[0], None if any(d is None for d in rest) else int(np.prod(rest)))
-
-# %% ../../nbs/11_neural_networks.ipynb #a4aa7398
-def _rel_err(a, n):
-    "Largest absolute difference relative to the scale of the gradient."
-    scale = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(n), initial=0)), 1e-12)
-    return float(np.max(np.abs(a - n), initial=0)) / scale
-
-def gradcheck(model, x, y=None, eps=1e-6, training=False, check_input=True, max_elements=None, seed=0) -> dict:
-    "Worst relative error `max|analytic - numeric| / max|gradient|` per parameter (and `'input'`) of a layer or Sequential, in float64."
-    work = copy.deepcopy(model)
-    is_model = hasattr(work, "layers")
-    layers = work.layers if is_model else [work]
-    for l in layers:  # float64 copies of every parameter
-        for k in list(l.params): l.params[k] = l.params[k].astype(np.float64); l.grads[k] = np.zeros_like(l.params[k])
-    x = np.asarray(x)
-    x = x.astype(np.float64) if np.issubdtype(x.dtype, np.floating) else x
-    check_input = check_input and np.issubdtype(x.dtype, np.floating)
-    loss_fn = getattr(work, "loss", None) if y is not None else None
-    if y is not None and loss_fn is None: raise ValueError("gradcheck with targets needs a compiled Sequential (model.compile(loss=...))")
-    for l in layers:
-        if getattr(l, "rng", 0) is None: l.rng = as_generator(getattr(l, "_seed", None))
-    rngs = [l.rng for l in layers if isinstance(getattr(l, "rng", None), np.random.Generator)]
-    with default_dtype(np.float64):
-        states = None
-        def f(xx):
-            nonlocal states
-            if states is None: states = [copy.deepcopy(r.bit_generator.state) for r in rngs]
-            for r, s in zip(rngs, states): r.bit_generator.state = copy.deepcopy(s)  # same dropout masks every call
-            out = work.forward(xx, training=training) if is_model else work(xx, training=training)
-            if loss_fn is not None:
-                L = loss_fn.forward(out, y)
-                if is_model: L += work._penalty()
-                return L, out
-            return float(np.sum(out * R)), out
-        out = work.forward(x, training=training) if is_model else work(x, training=training)
-        R = as_generator(seed).normal(size=out.shape)
-        _, out = f(x)
-        dy = loss_fn.backward() if loss_fn is not None else R
-        dx = work.backward(dy) if is_model else work.backward(dy)
-        if is_model: work._add_penalty_grads()
-        analytic = {(l.name if is_model else "") + ("." if is_model else "") + k: l.grads[k].copy()
-                    for l in layers for k in l.params}
-        where = {(l.name if is_model else "") + ("." if is_model else "") + k: l.params[k] for l in layers for k in l.params}
-        if check_input: analytic["input"], where["input"] = np.array(dx, dtype=np.float64), x
-        pick = as_generator(seed + 1)
-        result = {}
-        for key, arr in where.items():
-            flat = arr.reshape(-1)
-            idx = np.arange(flat.size) if max_elements is None or flat.size <= max_elements else pick.choice(flat.size, max_elements, replace=False)
-            num = np.zeros(len(idx))
-            for j, i in enumerate(idx):
-                old = flat[i]
-                flat[i] = old + eps; lp = f(x)[0]
-                flat[i] = old - eps; lm = f(x)[0]
-                flat[i] = old
-                num[j] = (lp - lm) / (2 * eps)
-            result[key] = _rel_err(analytic[key].reshape(-1)[idx], num)
-    return result
-
-# %% ../../nbs/11_neural_networks.ipynb #f25df3e1
-_FORMAT = "fromscratchtoml.nn.Sequential"
-
-class History:
-    "What `fit` returns: `history` maps 'loss', 'accuracy', 'val_loss', 'val_accuracy' to per-epoch lists."
-    def __init__(self): self.history, self.epoch, self.params = {}, [], {}
-    def append(self, epoch, logs):
-        self.epoch.append(epoch)
-        for k, v in logs.items(): self.history.setdefault(k, []).append(v)
-    def __repr__(self): return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
-
-# %% ../../nbs/11_neural_networks.ipynb #89fa9627
-def _tqdm():
-    "tqdm's notebook bar when ipywidgets is there, else the text bar (tqdm.auto would warn)."
-    try:
-        import ipywidgets  # noqa: F401
-        from tqdm.auto import tqdm
-    except ImportError:
-        from tqdm import tqdm
-    return tqdm
-
-class Sequential:
-    "A stack of layers trained with `compile` + `fit`, Keras style; `forward`/`backward` are public for custom loops."
-    def __init__(self, layers=None, seed=None):
-        self.layers, self.seed = [], seed
-        self._rng = as_generator(seed)
-        self.loss = self.optimizer = None
-        self.metrics, self.history, self.built = [], None, False
-        self.input_shape = self.output_shape = None
-        for layer in layers or []: self.add(layer)
-
-    def add(self, layer):
-        "Append a layer; it gets its own random generator drawn from the model's seed."
-        if not all(hasattr(layer, a) for a in ("forward", "backward", "params", "grads")):
-            raise TypeError(f"Sequential.add expects a Layer, got {type(layer).__name__}")
-        if any(l.name == layer.name for l in self.layers):
-            raise ValueError(f"a layer named {layer.name!r} is already in the model: layer names must be unique")
-        if layer.rng is None and layer._seed is None:
-            layer.rng = np.random.default_rng(int(self._rng.integers(2**63)))
-        self.layers.append(layer); self.built = False
-        return self
-
-    # ---- building, forward, backward
-    def build(self, input_shape):
-        "Create every layer's parameters for inputs of `input_shape` (batch dimension included, may be None)."
-        if not self.layers: raise ValueError("the model has no layers: add some with model.add(...)")
-        shape = (None,) + tuple(input_shape[1:])
-        self.input_shape = shape
-        for l in self.layers:
-            if not l.built: l._build(shape)
-            shape = tuple(l.compute_output_shape(shape))
-        self.output_shape, self.built = shape, True
-        return self
-
-    def forward(self, x, training=False):
-        "Run `x` through every layer (each builds itself on first use)."
-        if not self.layers: raise ValueError("the model has no layers: add some with model.add(...)")
-        if not self.built: self.input_shape = (None,) + tuple(x.shape[1:])
-        for l in self.layers: x = l(x, training=training)
-        if not self.built: self.output_shape, self.built = (None,) + tuple(x.shape[1:]), True
-        return x
-
-    __call__ = forward
-
-    def backward(self, dy, need_input_grad=True):
-        "Backpropagate `dy = dL/d(output)` through every layer; returns dL/dx (None if `need_input_grad=False`)."
-        first = next((i for i, l in enumerate(self.layers) if l.params), len(self.layers) - 1)
-        if need_input_grad: stop = -1
-        else:
-            stop = first - 1  # layers before the first one with parameters need no gradient at all
-            for l in self.layers[:first + 1]: l.need_input_grad = False
-        try:
-            for i in range(len(self.layers) - 1, stop, -1):
-                dy = self.layers[i].backward(dy)
-        finally:
-            for l in self.layers[:first + 1]: l.need_input_grad = True
-        return dy if need_input_grad else None
-
-    def _penalty(self):
-        "Sum of the regularisation penalties of every layer that has a `kernel_regularizer`."
-        return float(sum(reg(l.params["W"]) for l in self.layers if (reg := getattr(l, "kernel_regularizer", None)) is not None))
-
-    def _add_penalty_grads(self):
-        for l in self.layers:
-            if (reg := getattr(l, "kernel_regularizer", None)) is not None: l.grads["W"] += reg.gradient(l.params["W"])
-
-    def parameters(self):
-        "Aligned lists of every parameter and its gradient array."
-        ps = [(l.params[k], l.grads[k]) for l in self.layers for k in l.params]
-        return [p for p, _ in ps], [g for _, g in ps]
-
-    @property
-    def n_params(self): return sum(l.n_params for l in self.layers)
-
-    # ---- compile / fit
-    def compile(self, loss="cross_entropy", optimizer="adam", metrics=None):
-        "Choose the loss (name or object), the optimizer (name or object) and metrics (`['accuracy']`)."
-        self.loss = get_loss(loss)
-        self.optimizer = get_optimizer(optimizer)
-        self.metrics = []
-        for m in metrics or []:
-            if m not in ("accuracy", "acc"): raise ValueError(f"unknown metric {m!r}: only 'accuracy' is supported")
-            self.metrics.append("accuracy")
-        return self
-
-    def _check_X(self, X, name="X"):
-        first = self.layers[0] if self.layers else None
-        if first is not None and getattr(first, "input_dtype", "float") == "int":
-            X = check_array(X, name=name, dtype=None)
-            if not np.issubdtype(X.dtype, np.integer): raise TypeError(f"{name} must hold integer ids for layer '{first.name}', got dtype {X.dtype}")
-            return X
-        return check_array(X, name=name)
-
-    def _check_y(self, y, n, name="y"):
-        y = np.asarray(y)
-        if len(y) != n: raise ValueError(f"{name} has {len(y)} samples but X has {n}")
-        if getattr(self.loss, "from_logits", False):
-            C = self.output_shape[-1]
-            if y.ndim == len(self.output_shape) - 1:
-                lab = y.reshape(-1)
-                ign = getattr(self.loss, "ignore_index", None)
-                if ign is not None: lab = lab[lab != ign]
-                check_labels(lab, name=name, n_classes=C)
-                return y.astype(np.int64, copy=False) if np.issubdtype(y.dtype, np.floating) else y
-            if y.ndim == len(self.output_shape) and y.shape[-1] == C: return y.astype(get_default_dtype(), copy=False)
-            raise ValueError(f"{name} of shape {y.shape} fits neither int labels nor one-hot targets for outputs of shape {self.output_shape}")
-        return check_array(y, name=name)
-
-    def _require_built(self, what):
-        if not self.built or not all(l.built for l in self.layers):
-            raise NotFittedError(f"This Sequential model is not built yet: call fit() (or build(input_shape)) before {what}()")
-
-    def _batch_metrics(self, out, yb):
-        "Number of correct predictions and of counted positions in a batch (for accuracy)."
-        pred = out.argmax(-1)
-        if yb.ndim == out.ndim: yb = yb.argmax(-1)
-        ign = getattr(self.loss, "ignore_index", None)
-        if ign is not None:
-            keep = yb != ign
-            return int(((pred == yb) & keep).sum()), int(keep.sum())
-        return int((pred == yb).sum()), int(yb.size)
-
-    def _train_step(self, xb, yb):
-        out = self.forward(xb, training=True)
-        loss = self.loss.forward(out, yb)
-        self.backward(self.loss.backward(), need_input_grad=False)
-        if any(getattr(l, "kernel_regularizer", None) is not None for l in self.layers):
-            loss += self._penalty(); self._add_penalty_grads()
-        params, grads = self.parameters()
-        self.optimizer.step(params, grads)
-        return loss, out
-
-    def fit(self, X, y, epochs=1, batch_size=32, validation_data=None, shuffle=True, seed=None, verbose=True, live_plot=False):
-        "Train for `epochs` passes over (X, y) in mini-batches; returns a `History`. `batch_size=1` is online SGD, `len(X)` batch GD."
-        if self.loss is None or self.optimizer is None:
-            raise RuntimeError("compile the model before fit: model.compile(loss='cross_entropy', optimizer='adam')")
-        if not self.layers: raise ValueError("the model has no layers: add some with model.add(...)")
-        X = self._check_X(X)
-        if not self.built: self.forward(X[:2])  # builds every layer from real shapes
-        y = self._check_y(y, len(X))
-        if validation_data is not None:
-            if len(validation_data) != 2: raise ValueError("validation_data must be a tuple (X_val, y_val)")
-            Xv = self._check_X(validation_data[0], "X_val"); yv = self._check_y(validation_data[1], len(Xv), "y_val")
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1: raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        n, bs = len(X), min(int(batch_size), len(X))
-        rng = self._rng if seed is None else as_generator(seed)
-        n_batches = math.ceil(n / bs)
-        hist = self.history = History(); hist.params = {"epochs": epochs, "batch_size": bs, "samples": n}
-        order = np.arange(n)
-        xbuf = np.empty((bs,) + X.shape[1:], X.dtype) if shuffle else None
-        use_acc = "accuracy" in self.metrics
-        tqdm = _tqdm()
-        plot = None
-        if live_plot:  # redraws in place in a notebook, does nothing elsewhere
-            from fromscratchtoml.viz import LivePlot
-            plot = LivePlot(("loss", "accuracy") if use_acc else ("loss",))
-        for epoch in range(epochs):
-            if shuffle: order = rng.permutation(n)
-            bar = tqdm(total=n_batches, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", disable=not verbose, leave=True)
-            tot_loss = tot_n = correct = counted = 0
-            for b in range(n_batches):
-                lo, hi = b * bs, min(n, (b + 1) * bs)
-                if shuffle:
-                    idx = order[lo:hi]
-                    xb = np.take(X, idx, axis=0, out=xbuf[:hi - lo]); yb = y[idx]
-                else: xb, yb = X[lo:hi], y[lo:hi]
-                loss, out = self._train_step(xb, yb)
-                if not math.isfinite(loss):
-                    bar.close()
-                    lr = getattr(self.optimizer, "learning_rate", None)
-                    raise FloatingPointError(
-                        f"the loss became {loss} at epoch {epoch + 1}, batch {b + 1}/{n_batches}: training stopped. "
-                        f"The learning rate ({lr}) is probably too large: try a smaller one (e.g. {lr / 10 if lr else 'x/10'}), "
-                        f"or check the inputs are scaled (e.g. pixels divided by 255).")
-                tot_loss += loss * (hi - lo); tot_n += hi - lo
-                if use_acc: c, k = self._batch_metrics(out, yb); correct += c; counted += k
-                bar.update(1)
-                if b % 50 == 0 or b == n_batches - 1:
-                    bar.set_postfix(loss=f"{tot_loss / tot_n:.4f}", refresh=False)
-            logs = {"loss": tot_loss / tot_n}
-            if use_acc: logs["accuracy"] = correct / max(counted, 1)
-            if validation_data is not None:
-                vl = self._evaluate(Xv, yv, 256)
-                logs["val_loss"] = vl["loss"]
-                if use_acc: logs["val_accuracy"] = vl["accuracy"]
-            hist.append(epoch, logs)
-            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}); bar.close()
-            if plot is not None: plot.update(logs)
-        return hist
-
-    # ---- inference
-    def _outputs(self, X, batch_size):
-        "Forward pass in inference mode, in batches, into one preallocated array."
-        out = None
-        for lo in range(0, len(X), batch_size):
-            o = self.forward(X[lo:lo + batch_size], training=False)
-            if out is None: out = np.empty((len(X),) + o.shape[1:], o.dtype)
-            out[lo:lo + len(o)] = o
-        return out
-
-    def _evaluate(self, X, y, batch_size):
-        loss_sum = n = correct = counted = 0
-        for lo in range(0, len(X), batch_size):
-            o = self.forward(X[lo:lo + batch_size], training=False); yb = y[lo:lo + batch_size]
-            loss_sum += self.loss.forward(o, yb) * len(o); n += len(o)
-            c, k = self._batch_metrics(o, yb); correct += c; counted += k
-        res = {"loss": loss_sum / n + self._penalty()}
-        if "accuracy" in self.metrics: res["accuracy"] = correct / max(counted, 1)
-        return res
-
-    def evaluate(self, X, y, batch_size=256, return_dict=False):
-        "Loss (plus penalties) and metrics on (X, y): a float, `[loss, accuracy]`, or a dict with `return_dict=True`."
-        if self.loss is None: raise RuntimeError("compile the model before evaluate: model.compile(loss=..., optimizer=...)")
-        self._require_built("evaluate")
-        X = self._check_X(X); y = self._check_y(y, len(X))
-        res = self._evaluate(X, y, batch_size)
-        if return_dict: return res
-        return res["loss"] if len(res) == 1 else list(res.values())
-
-    def predict_proba(self, X, batch_size=256):
-        "Class probabilities (softmax of the logits) for a cross-entropy model; raw outputs otherwise."
-        self._require_built("predict_proba")
-        out = self._outputs(self._check_X(X), batch_size)
-        if getattr(self.loss, "from_logits", False):
-            out = out - out.max(axis=-1, keepdims=True); np.exp(out, out=out); out /= out.sum(axis=-1, keepdims=True)
-        return out
-
-    def predict(self, X, batch_size=256):
-        "Predicted class labels (argmax) for a classifier; the raw outputs for a regression model."
-        proba = self.predict_proba(X, batch_size)
-        return proba.argmax(axis=-1) if getattr(self.loss, "from_logits", False) else proba
-
-    # ---- description, save, load
-    def summary(self, print_fn=print):
-        "Print every layer with its output shape and parameter count."
-        self._require_built("summary")
-        rows, shape = [], self.input_shape
-        for l in self.layers:
-            shape = tuple(l.compute_output_shape(shape))
-            rows.append((f"{l.name} ({type(l).__name__})", str(shape), f"{l.n_params:,}"))
-        w = [max(len(h), *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(("Layer (type)", "Output Shape", "Param #"))]
-        line = "=" * sum(w)
-        text = [line, "Layer (type)".ljust(w[0]) + "Output Shape".ljust(w[1]) + "Param #".rjust(w[2]), line]
-        text += [a.ljust(w[0]) + b.ljust(w[1]) + c.rjust(w[2]) for a, b, c in rows]
-        text += [line, f"Total params: {self.n_params:,}", line]
-        print_fn("\n".join(text))
-
-    def save(self, path):
-        "Save architecture (JSON), weights and optimizer name/config to an `.npz` file (no pickle)."
-        self._require_built("save")
-        meta = {"format": _FORMAT, "version": 2, "seed": self.seed if isinstance(self.seed, int) else None,
-                "input_shape": list(self.input_shape),
-                "layers": [{"class": type(l).__name__, "config": l.get_config(), "input_shape": list(l.input_shape)} for l in self.layers],
-                "loss": None if self.loss is None else {"class": type(self.loss).__name__, "config": self.loss.get_config()},
-                "optimizer": None if self.optimizer is None else {"class": type(self.optimizer).__name__, "config": self.optimizer.get_config()},
-                "metrics": self.metrics}
-        arrays = {f"param/{i}/{k}": p for i, l in enumerate(self.layers) for k, p in l.params.items()}
-        arrays.update({f"state/{i}/{k}": s for i, l in enumerate(self.layers) for k, s in getattr(l, "state", {}).items()})
-        np.savez(path, __model__=np.array(json.dumps(meta)), **arrays)
-
-    @classmethod
-    def load(cls, path, seed=None):
-        "Rebuild a model saved with `save` (never unpickles)."
-        try: f = np.load(path, allow_pickle=False)
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-            raise ValueError(f"{path} is not a model saved by Sequential.save ({type(e).__name__}: {e})") from None
-        if not hasattr(f, "files") or "__model__" not in f.files:
-            raise ValueError(f"{path} is not a model saved by Sequential.save (no '__model__' entry)")
-        try: meta = json.loads(str(f["__model__"]))
-        except (ValueError, TypeError) as e: raise ValueError(f"{path}: the model description is not valid JSON ({e})") from None
-        if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
-            raise ValueError(f"{path} is not a model saved by Sequential.save (format {meta.get('format') if isinstance(meta, dict) else None!r})")
-        model = cls(seed=meta.get("seed") if seed is None else seed)
-        for i, spec in enumerate(meta["layers"]):
-            layer_cls = LAYERS.get(spec["class"])
-            if layer_cls is None:  # layers of other modules register on import
-                import importlib
-                for mod in ("fromscratchtoml.nn.conv", "fromscratchtoml.nn.recurrent"):
-                    try: importlib.import_module(mod)
-                    except ImportError: pass
-                layer_cls = LAYERS.get(spec["class"])
-            if layer_cls is None: raise ValueError(f"{path}: unknown layer class {spec['class']!r} (import the module that defines it first)")
-            layer = layer_cls(**spec["config"])
-            model.add(layer)
-            layer._build(tuple(spec["input_shape"]))
-            for k in layer.params:
-                key = f"param/{i}/{k}"
-                if key not in f.files: raise ValueError(f"{path}: weights {key!r} are missing")
-                w = f[key]
-                if w.shape != layer.params[k].shape:
-                    raise ValueError(f"{path}: weights {key!r} have shape {w.shape}, layer '{layer.name}' expects {layer.params[k].shape}")
-                layer.params[k][...] = w
-            for k in getattr(layer, "state", {}):  # version 1 files kept state in the layer config
-                key = f"state/{i}/{k}"
-                if key not in f.files:
-                    if meta.get("version", 1) >= 2: raise ValueError(f"{path}: layer state {key!r} is missing")
-                    continue
-                s = f[key]
-                if s.shape != layer.state[k].shape:
-                    raise ValueError(f"{path}: state {key!r} has shape {s.shape}, layer '{layer.name}' expects {layer.state[k].shape}")
-                layer.state[k][...] = s
-        model.build(tuple(meta["input_shape"]))
-        if meta.get("loss") and meta.get("optimizer"):
-            o = meta["optimizer"]
-            model.compile(loss=meta["loss"], optimizer=get_optimizer({"class": o["class"], "config": o["config"]}), metrics=meta.get("metrics"))
-        return model
-
-    def __repr__(self):
-        return f"Sequential([{', '.join(repr(l) for l in self.layers)}])"

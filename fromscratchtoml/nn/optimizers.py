@@ -8,8 +8,7 @@ import math
 import numpy as np
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'REGULARIZERS', 'Optimizer', 'SGD', 'Adagrad', 'RMSprop', 'Adam', 'get_optimizer', 'Regularizer', 'L1L2',
-           'L1', 'L2', 'get_regularizer']
+__all__ = ['OPTIMIZERS', 'Optimizer', 'SGD', 'Adagrad', 'RMSprop', 'Adam', 'get_optimizer']
 
 # %% ../../nbs/12_optimizers.ipynb #2f92dc2e
 class Optimizer:
@@ -155,53 +154,3 @@ def get_optimizer(identifier):
         return OPTIMIZERS[identifier.lower()]()
     if hasattr(identifier, "step"): return identifier
     raise TypeError(f"optimizer must be a name or an optimizer object, got {identifier!r}")
-
-# %% ../../nbs/12_optimizers.ipynb #3a6f0d84
-class Regularizer:
-    "Base class: `reg(W)` is the penalty, `reg.gradient(W)` its gradient."
-    def __call__(self, W) -> float: raise NotImplementedError
-    def gradient(self, W): raise NotImplementedError
-    def get_config(self) -> dict: return {}
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
-
-class L1L2(Regularizer):
-    "Penalty `l1 * sum(|W|) + l2 * sum(W**2)` (Keras's definition)."
-    def __init__(self, l1=0.0, l2=0.0):
-        if l1 < 0 or l2 < 0: raise ValueError(f"regularization factors must be non-negative, got l1={l1}, l2={l2}")
-        self.l1, self.l2 = float(l1), float(l2)
-    def __call__(self, W):
-        pen = 0.0
-        if self.l1: pen += self.l1 * float(np.abs(W).sum())
-        if self.l2: pen += self.l2 * float(np.vdot(W, W))
-        return pen
-    def gradient(self, W):
-        g = np.zeros_like(W)
-        if self.l1: g += self.l1 * np.sign(W)
-        if self.l2: g += (2 * self.l2) * W
-        return g
-    def get_config(self): return {"l1": self.l1, "l2": self.l2}
-
-class L1(L1L2):
-    "L1 penalty `l1 * sum(|W|)`: drives weights to exactly zero."
-    def __init__(self, l1=0.01): super().__init__(l1=l1)
-    def get_config(self): return {"l1": self.l1}
-
-class L2(L1L2):
-    "L2 penalty `l2 * sum(W**2)` (weight decay with `weight_decay = 2 * l2`)."
-    def __init__(self, l2=0.01): super().__init__(l2=l2)
-    def get_config(self): return {"l2": self.l2}
-
-REGULARIZERS = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
-
-def get_regularizer(identifier):
-    "A regularizer from None, a name (`'l2'`, default factor 0.01), a `{'class', 'config'}` dict or the object itself."
-    if identifier is None: return None
-    if isinstance(identifier, dict):
-        cls = {"L1": L1, "L2": L2, "L1L2": L1L2}.get(identifier.get("class"))
-        if cls is None: raise ValueError(f"unknown regularizer class {identifier.get('class')!r}")
-        return cls(**identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier.lower() not in REGULARIZERS: raise ValueError(f"unknown regularizer {identifier!r}: choose one of {sorted(REGULARIZERS)}")
-        return REGULARIZERS[identifier.lower()]()
-    if callable(identifier) and hasattr(identifier, "gradient"): return identifier
-    raise TypeError(f"kernel_regularizer must be None, a name or a Regularizer, got {identifier!r}")

@@ -5,13 +5,12 @@
 # %% ../../nbs/40_rnn.ipynb #3335433f
 from __future__ import annotations
 import numpy as np
-from ..core import get_default_dtype, as_generator
+from ..core import get_default_dtype, check_positive_int
 from .layers import Layer, LAYERS
 
 # %% auto #0
-__all__ = ['TEXT8_ALPHABET', 'rnn_forward_naive', 'rnn_backward_naive', 'Embedding', 'Recurrent', 'RNN', 'LSTM', 'GRU',
-           'TimeDistributed', 'GlobalAveragePooling1D', 'tokenize', 'Vocabulary', 'pad_sequences', 'lengths_to_mask',
-           'clean_text8', 'encode_chars', 'decode_chars', 'lm_windows', 'sample_with_temperature', 'generate']
+__all__ = ['rnn_forward_naive', 'rnn_backward_naive', 'Embedding', 'Recurrent', 'RNN', 'LSTM', 'GRU', 'TimeDistributed',
+           'GlobalAveragePooling1D']
 
 # %% ../../nbs/40_rnn.ipynb #e677a6e4
 def rnn_forward_naive(x, W_ih, W_hh, b_ih, b_hh):
@@ -49,9 +48,7 @@ class Embedding(Layer):
                  padding_idx:int|None=None, # this id maps to a zero vector that is never trained (PyTorch's `padding_idx`)
                  name=None, seed=None):
         super().__init__(name=name, seed=seed)
-        for k, v in (("vocab_size", vocab_size), ("dim", dim)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"Embedding {k} must be a positive integer, got {v!r}")
+        vocab_size, dim = check_positive_int(vocab_size, "Embedding vocab_size"), check_positive_int(dim, "Embedding dim")
         if padding_idx is not None and not 0 <= padding_idx < vocab_size:
             raise ValueError(f"padding_idx must be in [0, {vocab_size}), got {padding_idx}")
         self.vocab_size, self.dim, self.padding_idx = int(vocab_size), int(dim), padding_idx
@@ -59,8 +56,7 @@ class Embedding(Layer):
     def build(self, input_shape):
         W = self.rng.standard_normal((self.vocab_size, self.dim)).astype(get_default_dtype())
         if self.padding_idx is not None: W[self.padding_idx] = 0
-        self.params = {"W": W}
-        super().build(input_shape)
+        self.params["W"] = W
 
     def _check_ids(self, ids):
         ids = np.asarray(ids)
@@ -75,15 +71,15 @@ class Embedding(Layer):
         return ids
 
     def forward(self, x, training=False):
-        self.ids = self._check_ids(x)
-        return self.params["W"][self.ids]
+        self._ids = self._check_ids(x)
+        return self.params["W"][self._ids]
 
     def backward(self, dy):
         W = self.params["W"]
-        dW = np.zeros_like(W)
-        np.add.at(dW, self.ids.ravel(), np.asarray(dy, W.dtype).reshape(-1, self.dim))
+        dW = self.grads["W"]  # filled in place: an optimizer may hold on to it
+        dW.fill(0)
+        np.add.at(dW, self._ids.ravel(), np.asarray(dy, W.dtype).reshape(-1, self.dim))
         if self.padding_idx is not None: dW[self.padding_idx] = 0
-        self.grads = {"W": dW}
         return None  # token ids are not differentiable
 
     def compute_output_shape(self, input_shape): return (*tuple(input_shape), self.dim)
@@ -99,8 +95,7 @@ class Recurrent(Layer):
                  mask_value:float|None=None, # steps whose features all equal this value are padding (e.g. 0.0 after `Embedding(padding_idx=0)`)
                  name=None, seed=None):
         super().__init__(name=name, seed=seed)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"{type(self).__name__} units must be a positive integer, got {units!r}")
+        units = check_positive_int(units, f"{type(self).__name__} units")
         if bptt_truncate is not None and (not isinstance(bptt_truncate, (int, np.integer)) or bptt_truncate < 1):
             raise ValueError(f"bptt_truncate must be None or a positive integer, got {bptt_truncate!r}")
         self.units, self.return_sequences = int(units), bool(return_sequences)
@@ -112,8 +107,7 @@ class Recurrent(Layer):
             raise ValueError(f"{type(self).__name__} '{self.name}' expects inputs of shape (batch, time, features), got {tuple(input_shape)}")
         F, GH, k = input_shape[-1], self.n_gates * self.units, 1 / np.sqrt(self.units)
         u = lambda *shape: self.rng.uniform(-k, k, size=shape).astype(get_default_dtype())
-        self.params = {"W_ih": u(GH, F), "W_hh": u(GH, self.units), "b_ih": u(GH), "b_hh": u(GH)}
-        super().build(input_shape)
+        self.params.update(W_ih=u(GH, F), W_hh=u(GH, self.units), b_ih=u(GH), b_hh=u(GH))
 
     def compute_output_shape(self, input_shape):
         B, T = input_shape[0], input_shape[1]
@@ -159,28 +153,32 @@ class Recurrent(Layer):
         "`x` `(batch, time, features)` -> `(batch, units)` or `(batch, time, units)`; padded steps keep the state."
         x, m = self._check(x, mask, lengths)
         B, T, F = x.shape
-        self.X = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F)  # time-major
-        self.m, self.shape = m, (B, T, F)
-        Hs = self._forward_loop(self.X, m, B, T)  # (time, batch, units)
-        self.Hs = Hs
+        self._X = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F)  # time-major
+        self._m, self._shape = m, (B, T, F)
+        Hs = self._forward_loop(self._X, m, B, T)  # (time, batch, units)
+        self._Hs = Hs
         if self.return_sequences:
             out = Hs.transpose(1, 0, 2)
             return out * m.transpose(1, 0, 2) if m is not None else out.copy()
         return Hs[-1].copy()
 
     def backward(self, dy):
-        B, T, F = self.shape
-        dy = np.asarray(dy, self.Hs.dtype)
+        B, T, F = self._shape
+        dy = np.asarray(dy, self._Hs.dtype)
         if self.return_sequences:
             dY = np.ascontiguousarray(dy.transpose(1, 0, 2))
-            if self.m is not None: dY = dY * self.m
+            if self._m is not None: dY = dY * self._m
             dlast = None
         else: dY, dlast = None, dy
         dGx, dGh = self._backward_loop(dY, dlast, B, T)
         GH = dGx.shape[-1]
         dGx, dGh = dGx.reshape(T * B, GH), dGh.reshape(T * B, GH)
-        Hprev = np.concatenate([np.zeros((1, B, self.units), self.Hs.dtype), self.Hs[:-1]]).reshape(T * B, -1)
-        self.grads = {"W_ih": dGx.T @ self.X, "W_hh": dGh.T @ Hprev, "b_ih": dGx.sum(0), "b_hh": dGh.sum(0)}
+        Hprev = np.concatenate([np.zeros((1, B, self.units), self._Hs.dtype), self._Hs[:-1]]).reshape(T * B, -1)
+        g = self.grads  # filled in place: an optimizer may hold on to these arrays
+        np.matmul(dGx.T, self._X, out=g["W_ih"])
+        np.matmul(dGh.T, Hprev, out=g["W_hh"])
+        np.sum(dGx, axis=0, out=g["b_ih"])
+        np.sum(dGh, axis=0, out=g["b_hh"])
         if not self.need_input_grad: return None   # first layer of a model: nobody needs dL/dx
         dx = (dGx @ self.params["W_ih"]).reshape(T, B, F)
         return dx.transpose(1, 0, 2)
@@ -201,12 +199,12 @@ class RNN(Recurrent):
             np.dot(h, WT, out=z); z += XP[t]; np.tanh(z, out=z)
             if m is not None: Hs[t] = h + m[t] * (z - h)
             h = Hs[t]
-        self.Ht = Ht
+        self._Ht = Ht
         return Hs
 
     def _backward_loop(self, dY, dlast, B, T):
-        W, m, cuts = self.params["W_hh"], self.m, self._cuts(T)
-        D = 1 - self.Ht * self.Ht  # tanh' at every step, all at once
+        W, m, cuts = self.params["W_hh"], self._m, self._cuts(T)
+        D = 1 - self._Ht * self._Ht  # tanh' at every step, all at once
         dZ = np.empty_like(D)
         dh = np.zeros((B, self.units), D.dtype) if dlast is None else dlast.copy()
         for t in range(T - 1, -1, -1):
@@ -243,14 +241,14 @@ class LSTM(Recurrent):
                 ct -= c; ct *= m[t]; ct += c
                 Hs[t] -= h; Hs[t] *= m[t]; Hs[t] += h
             h, c = Hs[t], ct
-        self.A, self.C, self.TC = A, C, TC
+        self._A, self._C, self._TC = A, C, TC
         return Hs
 
     def _backward_loop(self, dY, dlast, B, T):
-        H, W, m, cuts = self.units, self.params["W_hh"], self.m, self._cuts(T)
-        A, TC = self.A.reshape(T, B, 4, H), self.TC
+        H, W, m, cuts = self.units, self.params["W_hh"], self._m, self._cuts(T)
+        A, TC = self._A.reshape(T, B, 4, H), self._TC
         i, f, g, o = A[:, :, 0], A[:, :, 1], A[:, :, 2], A[:, :, 3]
-        Cprev = np.concatenate([np.zeros((1, B, H), TC.dtype), self.C[:-1]])
+        Cprev = np.concatenate([np.zeros((1, B, H), TC.dtype), self._C[:-1]])
         # every local derivative at once, outside the time loop
         K = np.stack([g * i * (1 - i), Cprev * f * (1 - f), i * (1 - g * g)], axis=2)  # (T, B, 3, H): d gates i,f,g per dc
         Po = TC * o * (1 - o)          # d a_o per dh
@@ -295,13 +293,13 @@ class GRU(Recurrent):
             ht = Hs[t]; np.subtract(h, n, out=ht); ht *= rz[:, H:]; ht += n   # h' = n + z (h - n)
             if m is not None: ht -= h; ht *= m[t]; ht += h
             h = ht
-        self.HH, self.RZ, self.N = HH, RZ, N
+        self._HH, self._RZ, self._N = HH, RZ, N
         return Hs
 
     def _backward_loop(self, dY, dlast, B, T):
-        H, W, m, cuts = self.units, self.params["W_hh"], self.m, self._cuts(T)
-        r, z, n, hn = self.RZ[:, :, :H], self.RZ[:, :, H:], self.N, self.HH[:, :, 2 * H:]
-        Hprev = np.concatenate([np.zeros((1, B, H), n.dtype), self.Hs[:-1]])
+        H, W, m, cuts = self.units, self.params["W_hh"], self._m, self._cuts(T)
+        r, z, n, hn = self._RZ[:, :, :H], self._RZ[:, :, H:], self._N, self._HH[:, :, 2 * H:]
+        Hprev = np.concatenate([np.zeros((1, B, H), n.dtype), self._Hs[:-1]])
         Fn = (1 - z) * (1 - n * n)                           # d a_n per dh
         Fx = np.stack([Fn * hn * r * (1 - r), (Hprev - n) * z * (1 - z), Fn], axis=2)  # (T, B, 3, H)
         Fh = Fx.copy(); Fh[:, :, 2] *= r                     # the hidden side of a_n is scaled by r
@@ -341,15 +339,15 @@ class TimeDistributed(Layer):
     def forward(self, x, training=False):
         x = np.asarray(x)
         if x.ndim < 3: raise ValueError(f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got {x.shape}")
-        self.bt = x.shape[:2]
+        self._bt = x.shape[:2]
         y = self.layer(x.reshape(-1, *x.shape[2:]), training=training)
-        return y.reshape(*self.bt, *y.shape[1:])
+        return y.reshape(*self._bt, *y.shape[1:])
 
     def backward(self, dy):
         dy = np.asarray(dy)
         self.layer.need_input_grad = self.need_input_grad
         dx = self.layer.backward(dy.reshape(-1, *dy.shape[2:]))
-        return None if dx is None else dx.reshape(*self.bt, *dx.shape[1:])
+        return None if dx is None else dx.reshape(*self._bt, *dx.shape[1:])
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None, *input_shape[2:]))
@@ -372,158 +370,11 @@ class GlobalAveragePooling1D(Layer):
         else:
             m = (~np.all(x == self.mask_value, axis=-1)).astype(x.dtype)
             w = m / np.maximum(m.sum(1, keepdims=True), 1)      # an all-padding row averages to zero
-        self.w = w[:, :, None]
-        return (x * self.w).sum(1)
+        self._w = w[:, :, None]
+        return (x * self._w).sum(1)
 
     def backward(self, dy):
-        return np.asarray(dy)[:, None, :] * self.w
+        return np.asarray(dy)[:, None, :] * self._w
 
     def compute_output_shape(self, input_shape): return (input_shape[0], input_shape[-1])
     def get_config(self): return {"mask_value": self.mask_value, "name": self.name}
-
-# %% ../../nbs/40_rnn.ipynb #6b3d3677
-import re
-from collections import Counter
-
-# %% ../../nbs/40_rnn.ipynb #7b6c7f4a
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-
-def tokenize(text:str, lower:bool=True) -> list[str]:
-    "Split `text` into word tokens: runs of letters/digits, keeping an apostrophe suffix (`don't`)."
-    if not isinstance(text, str): raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
-    return _TOKEN_RE.findall(text.lower() if lower else text)
-
-# %% ../../nbs/40_rnn.ipynb #ac4eebe1
-class Vocabulary:
-    "Map tokens to ids: `<pad>` is 0, `<unk>` is 1, then tokens by decreasing frequency (ties alphabetical)."
-    PAD, UNK = "<pad>", "<unk>"
-    pad_id, unk_id = 0, 1
-    def __init__(self, min_freq:int=1, # tokens seen fewer times become `<unk>`
-                 max_size:int|None=None): # keep at most this many entries (specials included)
-        if min_freq < 1: raise ValueError(f"min_freq must be >= 1, got {min_freq}")
-        if max_size is not None and max_size < 3: raise ValueError(f"max_size must leave room for a token after <pad> and <unk>, got {max_size}")
-        self.min_freq, self.max_size = min_freq, max_size
-        self.itos = [self.PAD, self.UNK]; self.stoi = {s: i for i, s in enumerate(self.itos)}; self.counts = Counter()
-
-    def fit(self, documents) -> "Vocabulary":
-        "Count the tokens of `documents` (lists of tokens, or strings passed through `tokenize`) and build the table."
-        self.counts = Counter()
-        for doc in documents: self.counts.update(tokenize(doc) if isinstance(doc, str) else doc)
-        kept = sorted((t for t, c in self.counts.items() if c >= self.min_freq and t not in (self.PAD, self.UNK)),
-                      key=lambda t: (-self.counts[t], t))
-        if self.max_size is not None: kept = kept[:self.max_size - 2]
-        self.itos = [self.PAD, self.UNK] + kept
-        self.stoi = {s: i for i, s in enumerate(self.itos)}
-        return self
-
-    def __len__(self): return len(self.itos)
-    def __contains__(self, token): return token in self.stoi
-    def __repr__(self): return f"Vocabulary({len(self)} entries, min_freq={self.min_freq})"
-
-    def encode(self, doc) -> np.ndarray:
-        "Token ids (int64) of a string (tokenized first) or a list of tokens; unknown tokens map to `<unk>`."
-        tokens = tokenize(doc) if isinstance(doc, str) else doc
-        return np.array([self.stoi.get(t, self.unk_id) for t in tokens], dtype=np.int64)
-
-    def decode(self, ids, skip_pad:bool=True) -> list[str]:
-        "Tokens for `ids` (padding dropped unless `skip_pad=False`)."
-        ids = np.asarray(ids)
-        if ids.ndim != 1: raise ValueError(f"decode expects a 1-D sequence of ids, got shape {ids.shape}")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"id {ids.max() if ids.max() >= len(self) else ids.min()} is out of range [0, {len(self)})")
-        return [self.itos[i] for i in ids.tolist() if not (skip_pad and i == self.pad_id)]
-
-# %% ../../nbs/40_rnn.ipynb #971bad47
-def pad_sequences(sequences, maxlen:int|None=None, # pad/cut to this length (default: the longest)
-                  padding:str="post", truncating:str="post", # "pre" or "post": where to add padding / what to cut off
-                  value:int=0, dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
-    "Stack variable-length id sequences into a `(batch, maxlen)` array; also return the (clipped) lengths."
-    seqs = [np.asarray(s) for s in sequences]
-    if len(seqs) == 0: raise ValueError("pad_sequences got no sequences")
-    for i, s in enumerate(seqs):
-        if s.ndim != 1: raise ValueError(f"sequence {i} must be 1-D, got shape {s.shape}")
-        if len(s) == 0: raise ValueError(f"sequence {i} is empty: drop it or give it at least one token")
-    if padding not in ("pre", "post") or truncating not in ("pre", "post"):
-        raise ValueError(f"padding and truncating must be 'pre' or 'post', got {padding!r}, {truncating!r}")
-    maxlen = max(len(s) for s in seqs) if maxlen is None else int(maxlen)
-    if maxlen < 1: raise ValueError(f"maxlen must be >= 1, got {maxlen}")
-    out = np.full((len(seqs), maxlen), value, dtype=dtype); lengths = np.empty(len(seqs), np.int64)
-    for i, s in enumerate(seqs):
-        s = s[:maxlen] if truncating == "post" else s[-maxlen:]
-        lengths[i] = len(s)
-        if padding == "post": out[i, :len(s)] = s
-        else: out[i, maxlen - len(s):] = s
-    return out, lengths
-
-def lengths_to_mask(lengths, maxlen:int|None=None) -> np.ndarray:
-    "Boolean mask `(batch, maxlen)` that is True on the first `lengths[i]` steps of row i."
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1: raise ValueError(f"lengths must be 1-D, got shape {lengths.shape}")
-    maxlen = int(lengths.max()) if maxlen is None else maxlen
-    if lengths.max() > maxlen: raise ValueError(f"length {lengths.max()} exceeds maxlen {maxlen}")
-    return np.arange(maxlen)[None, :] < lengths[:, None]
-
-# %% ../../nbs/40_rnn.ipynb #bdea37cc
-TEXT8_ALPHABET = " abcdefghijklmnopqrstuvwxyz"
-
-def clean_text8(text:str) -> str:
-    "Clean text the way text8 is: lower-case a-z, every other run of characters becomes one space."
-    return re.sub(r"[^a-z]+", " ", text.lower()).strip()
-
-def encode_chars(text:str, alphabet:str=TEXT8_ALPHABET) -> np.ndarray:
-    "Ids (uint8 for small alphabets, else int64) of the characters of `text` in `alphabet`."
-    lut = np.full(256 if max(map(ord, alphabet)) < 256 else 0x110000, -1, np.int64)
-    for i, ch in enumerate(alphabet): lut[ord(ch)] = i
-    codes = np.frombuffer(text.encode("latin-1"), np.uint8) if lut.size == 256 and text.isascii() else np.array([ord(c) for c in text])
-    if codes.size and codes.max() >= lut.size: ids = np.full(codes.shape, -1)
-    else: ids = lut[codes]
-    if (ids < 0).any():
-        j = int(np.argmax(ids < 0))
-        raise ValueError(f"character {text[j]!r} at position {j} is not in the alphabet (clean the text first, e.g. clean_text8)")
-    return ids.astype(np.uint8 if len(alphabet) <= 256 else np.int64)
-
-def decode_chars(ids, alphabet:str=TEXT8_ALPHABET) -> str:
-    "The string spelled by character ids."
-    ids = np.asarray(ids).ravel()
-    if ids.size and (ids.min() < 0 or ids.max() >= len(alphabet)):
-        raise ValueError(f"character id {ids.max() if ids.max() >= len(alphabet) else ids.min()} is out of range [0, {len(alphabet)})")
-    return "".join(alphabet[i] for i in ids.tolist())
-
-def lm_windows(ids, seq_len:int, stride:int|None=None) -> tuple[np.ndarray, np.ndarray]:
-    "Language-modelling pairs: inputs `(n, seq_len)` and the same windows shifted by one character as targets."
-    ids = np.asarray(ids)
-    if ids.ndim != 1: raise ValueError(f"ids must be 1-D, got shape {ids.shape}")
-    if seq_len < 1: raise ValueError(f"seq_len must be >= 1, got {seq_len}")
-    if len(ids) < seq_len + 1: raise ValueError(f"need at least seq_len+1 = {seq_len + 1} ids, got {len(ids)}")
-    stride = seq_len if stride is None else stride
-    starts = np.arange(0, len(ids) - seq_len, stride)
-    idx = starts[:, None] + np.arange(seq_len)[None, :]
-    return ids[idx].astype(np.int64), ids[idx + 1].astype(np.int64)
-
-# %% ../../nbs/40_rnn.ipynb #450a0349
-def sample_with_temperature(logits, temperature:float=1.0, seed=None) -> int | np.ndarray:
-    "Draw an index from `softmax(logits / temperature)` (last axis); temperature 0 means argmax."
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim == 0 or logits.shape[-1] == 0: raise ValueError(f"logits must have at least one entry on the last axis, got shape {logits.shape}")
-    if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
-    if temperature == 0: return logits.argmax(-1)
-    z = logits / temperature
-    p = np.exp(z - z.max(-1, keepdims=True)); p /= p.sum(-1, keepdims=True)
-    u = as_generator(seed).random(p.shape[:-1] + (1,))
-    idx = (p.cumsum(-1) < u).sum(-1)
-    idx = np.minimum(idx, p.shape[-1] - 1)
-    return int(idx) if idx.ndim == 0 else idx
-
-# %% ../../nbs/40_rnn.ipynb #27644512
-def generate(model, prefix:str, n_chars:int=200, temperature:float=1.0, seed=None, context:int=64,
-             alphabet:str=TEXT8_ALPHABET) -> str:
-    "Extend `prefix` by `n_chars` characters sampled from a character model `(1, time) ids -> (1, time, len(alphabet))` logits."
-    rng = as_generator(seed)
-    ids = list(encode_chars(prefix, alphabet)) if prefix else [0]
-    if n_chars < 0: raise ValueError(f"n_chars must be >= 0, got {n_chars}")
-    for _ in range(n_chars):
-        logits = model.forward(np.array([ids[-context:]], dtype=np.int64))
-        if logits.ndim != 3 or logits.shape[-1] != len(alphabet):
-            raise ValueError(f"the model must return (1, time, {len(alphabet)}) logits, got shape {logits.shape}")
-        ids.append(int(sample_with_temperature(logits[0, -1], temperature, seed=rng)))
-    return decode_chars(ids, alphabet)
