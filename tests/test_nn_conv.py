@@ -1,27 +1,15 @@
 "Parity tests of the convolutional layers against PyTorch (float64), the naive loop and finite differences."
+import json
 import warnings
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
+from conftest import cmp
 from fromscratchtoml.core import default_dtype
-from fromscratchtoml.nn.conv import (Conv2D, MaxPool2D, AvgPool2D, BatchNorm2D, conv2d_naive, conv_output_size,
-                                     im2col, col2im)
-
-torch.set_num_threads(1)
-WORST = {}
-
-
-def close(name, ours, theirs, tol=1e-10):
-    "Assert `ours` equals the oracle within `tol` (absolute), printing both on failure; record the worst error."
-    theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    ours = np.asarray(ours)
-    assert ours.shape == theirs.shape, f"{name}: shape ours {ours.shape} vs theirs {theirs.shape}"
-    err = float(np.abs(ours - theirs).max()) if ours.size else 0.0
-    WORST[name.split()[0]] = max(WORST.get(name.split()[0], 0.0), err)
-    assert err < tol, f"{name}: max |diff| {err:.3g}\nours   {ours.ravel()[:8]}\ntheirs {theirs.ravel()[:8]}"
+from fromscratchtoml.nn import (Conv2D, MaxPool2D, AvgPool2D, BatchNorm2D, Activation, Dense, Flatten,
+                                Sequential, SGD, Adam, gradcheck)
+from fromscratchtoml.nn.conv import conv2d_naive, conv_output_size, im2col, col2im
 
 
 def conv_cases(n, seed):
@@ -40,7 +28,8 @@ def conv_cases(n, seed):
 
 
 @pytest.mark.parametrize("case", list(conv_cases(36, 0)))
-def test_conv2d_matches_torch(case):
+def test_conv2d_matches_torch(torch64, case):
+    torch, F = torch64, torch64.nn.functional
     N, C, Fo, H, W, k, s, p = case
     rng = np.random.default_rng(sum(case))
     with default_dtype(np.float64):
@@ -51,18 +40,19 @@ def test_conv2d_matches_torch(case):
     Wt = torch.tensor(conv.params["W"], requires_grad=True)
     bt = torch.tensor(conv.params["b"], requires_grad=True)
     yt = F.conv2d(xt, Wt, bt, stride=s, padding=p)
-    close(f"conv_y {case}", y, yt)
+    cmp(f"conv_y {case}", y, yt)
     dy = rng.normal(size=y.shape)
     yt.backward(torch.tensor(dy))
     dy_copy = dy.copy()
     dx = conv.backward(dy)
     assert (dy == dy_copy).all(), "backward mutated dy"
-    close(f"conv_dx {case}", dx, xt.grad)
-    close(f"conv_dW {case}", conv.grads["W"], Wt.grad)
-    close(f"conv_db {case}", conv.grads["b"], bt.grad)
+    cmp(f"conv_dx {case}", dx, xt.grad)
+    cmp(f"conv_dW {case}", conv.grads["W"], Wt.grad)
+    cmp(f"conv_db {case}", conv.grads["b"], bt.grad)
 
 
-def test_conv2d_rectangular_kernel_stride_and_same_padding():
+def test_conv2d_rectangular_kernel_stride_and_same_padding(torch64):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 3, 9, 8))
     with default_dtype(np.float64):
@@ -78,20 +68,20 @@ def test_conv2d_rectangular_kernel_stride_and_same_padding():
             with warnings.catch_warnings():   # PyTorch warns that even kernels with 'same' need a padded copy
                 warnings.simplefilter("ignore", UserWarning)
                 yt = F.conv2d(xt, Wt, bt, **tkw)
-            close(f"conv_y {kw}", y, yt)
+            cmp(f"conv_y {kw}", y, yt)
             dy = rng.normal(size=y.shape)
             yt.backward(torch.tensor(dy))
-            close(f"conv_dx {kw}", conv.backward(dy), xt.grad)
-            close(f"conv_dW {kw}", conv.grads["W"], Wt.grad)
+            cmp(f"conv_dx {kw}", conv.backward(dy), xt.grad)
+            cmp(f"conv_dW {kw}", conv.grads["W"], Wt.grad)
 
 
-def test_conv2d_init_like_torch_and_seeded():
+def test_conv2d_init_like_torch_and_seeded(torch64):
     conv = Conv2D(16, 5, seed=0)
     conv(np.zeros((1, 6, 8, 8), np.float32))
     assert conv.params["W"].shape == (16, 6, 5, 5) and conv.params["b"].shape == (16,)
     assert conv.params["W"].dtype == np.float32
     bound = 1 / np.sqrt(6 * 25)
-    tconv = torch.nn.Conv2d(6, 16, 5)   # PyTorch's bound is the same: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    tconv = torch64.nn.Conv2d(6, 16, 5)   # PyTorch's bound is the same: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     assert abs(tconv.weight.detach().abs().max().item() - bound) < 0.05 * bound
     assert np.abs(conv.params["W"]).max() <= bound and np.abs(conv.params["W"]).max() > 0.9 * bound
     assert np.abs(conv.params["b"]).max() <= bound
@@ -115,7 +105,7 @@ def test_im2col_conv_equals_naive_loop(case):
         conv.params["W"][...] = Wk
         conv.params["b"][...] = b
         y = conv(x)
-    close(f"im2col {case}", y, conv2d_naive(x, Wk, b, (s, s), (p,) * 4))
+    cmp(f"im2col {case}", y, conv2d_naive(x, Wk, b, (s, s), (p,) * 4))
 
 
 @pytest.mark.parametrize("case", list(conv_cases(12, 2)))
@@ -130,11 +120,12 @@ def test_col2im_is_adjoint_of_im2col(case):
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs)), f"<im2col x, c> {lhs} vs <x, col2im c> {rhs}"
 
 
-def test_naive_loop_matches_torch():
+def test_naive_loop_matches_torch(torch64):
+    torch = torch64
     rng = np.random.default_rng(5)
     x, Wk, b = rng.normal(size=(2, 3, 7, 7)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
-    close("naive", conv2d_naive(x, Wk, b, (2, 2), (1, 1, 1, 1)),
-          F.conv2d(torch.tensor(x), torch.tensor(Wk), torch.tensor(b), stride=2, padding=1))
+    cmp("naive", conv2d_naive(x, Wk, b, (2, 2), (1, 1, 1, 1)),
+        torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(Wk), torch.tensor(b), stride=2, padding=1))
 
 
 POOL_CASES = [(2, None), (3, None), (2, 1), (3, 1), (3, 2), ((2, 3), None)]
@@ -142,7 +133,8 @@ POOL_CASES = [(2, None), (3, None), (2, 1), (3, 1), (3, 2), ((2, 3), None)]
 
 @pytest.mark.parametrize("pool,stride", POOL_CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_pooling_matches_torch(pool, stride, seed):
+def test_pooling_matches_torch(torch64, pool, stride, seed):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(seed)
     N, C = (int(v) for v in rng.integers(1, 4, 2))
     H, W = (int(v) for v in rng.integers(3, 11, 2))
@@ -152,14 +144,15 @@ def test_pooling_matches_torch(pool, stride, seed):
             y = ours(x, training=True)
         xt = torch.tensor(x, requires_grad=True)
         yt = theirs(xt, pool, stride)
-        close(f"pool_y {type(ours).__name__} {pool} {stride}", y, yt)
+        cmp(f"pool_y {type(ours).__name__} {pool} {stride}", y, yt)
         dy = rng.normal(size=y.shape)
         yt.backward(torch.tensor(dy))
-        close(f"pool_dx {type(ours).__name__} {pool} {stride}", ours.backward(dy), xt.grad)
+        cmp(f"pool_dx {type(ours).__name__} {pool} {stride}", ours.backward(dy), xt.grad)
 
 
-def test_maxpool_on_channel_first_views():
+def test_maxpool_on_channel_first_views(torch64):
     "Conv2D returns a transposed view; pooling (and its gradient) must not depend on the memory layout."
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(4)
     x = rng.normal(size=(5, 3, 8, 8)).transpose(1, 0, 2, 3).copy().transpose(1, 0, 2, 3)
     assert not x.flags.c_contiguous
@@ -167,14 +160,15 @@ def test_maxpool_on_channel_first_views():
     y = p(x, training=True)
     xt = torch.tensor(np.ascontiguousarray(x), requires_grad=True)
     yt = F.max_pool2d(xt, 2)
-    close("pool_y layout", y, yt)
+    cmp("pool_y layout", y, yt)
     dy = rng.normal(size=y.shape)
     yt.backward(torch.tensor(dy))
-    close("pool_dx layout", p.backward(dy), xt.grad)
+    cmp("pool_dx layout", p.backward(dy), xt.grad)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_batchnorm2d_matches_torch_train_and_eval(seed):
+def test_batchnorm2d_matches_torch_train_and_eval(torch64, seed):
+    torch = torch64
     rng = np.random.default_rng(seed)
     N, C, H, W = 2 + int(rng.integers(0, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 6))
     momentum = [0.1, 0.3, 0.05][seed]
@@ -198,47 +192,15 @@ def test_batchnorm2d_matches_torch_train_and_eval(seed):
             dy = rng.normal(size=x.shape)
             yt.backward(torch.tensor(dy))
             tag = f"step {step} training={training}"
-            close(f"bn_y {tag}", y, yt)
-            close(f"bn_dx {tag}", bn.backward(dy), xt.grad)
-            close(f"bn_dgamma {tag}", bn.grads["gamma"], tbn.weight.grad)
-            close(f"bn_dbeta {tag}", bn.grads["beta"], tbn.bias.grad)
-            close(f"bn_running_mean {tag}", bn.state["running_mean"], tbn.running_mean)
-            close(f"bn_running_var {tag}", bn.state["running_var"], tbn.running_var)
+            cmp(f"bn_y {tag}", y, yt)
+            cmp(f"bn_dx {tag}", bn.backward(dy), xt.grad)
+            cmp(f"bn_dgamma {tag}", bn.grads["gamma"], tbn.weight.grad)
+            cmp(f"bn_dbeta {tag}", bn.grads["beta"], tbn.bias.grad)
+            cmp(f"bn_running_mean {tag}", bn.state["running_mean"], tbn.running_mean)
+            cmp(f"bn_running_var {tag}", bn.state["running_var"], tbn.running_var)
 
 
 # ---------------------------------------------------------------- finite differences
-
-def finite_difference_check(layer, x, training=True, eps=1e-6, seed=0):
-    "Central differences of L = sum(R * layer(x)) for every entry of every parameter and of the input; worst rel. error."
-    rng = np.random.default_rng(seed)
-    y = layer(x, training=training)
-    R = rng.normal(size=y.shape)
-
-    def loss():
-        return float((layer(x, training=training) * R).sum())
-
-    state = {k: v.copy() for k, v in getattr(layer, "state", {}).items()}
-
-    def restore():   # BatchNorm's running statistics change on every training forward
-        for k, v in state.items(): layer.state[k][...] = v
-
-    layer(x, training=training)
-    dx = layer.backward(R)
-    analytic = {"x": dx, **{k: v.copy() for k, v in layer.grads.items()}}
-    worst = {}
-    for name, arr in [("x", x), *layer.params.items()]:
-        num = np.zeros(arr.shape)
-        for i in np.ndindex(arr.shape):
-            old = arr[i]
-            arr[i] = old + eps; restore(); lp = loss()
-            arr[i] = old - eps; restore(); lm = loss()
-            arr[i] = old
-            num[i] = (lp - lm) / (2 * eps)
-        g = analytic[name]
-        worst[name] = float(np.abs(num - g).max() / max(1e-8, np.abs(num).max() + np.abs(g).max()))
-        assert worst[name] < 1e-7, f"{type(layer).__name__} d{name}: numeric {num.ravel()[:6]} vs ours {np.asarray(g).ravel()[:6]}"
-    return worst
-
 
 @pytest.mark.parametrize("k,s,p", [(3, 1, 1), (1, 2, 0), (5, 2, 2), ((3, 2), 1, "same")])
 def test_conv2d_finite_differences(k, s, p):
@@ -246,8 +208,9 @@ def test_conv2d_finite_differences(k, s, p):
     with default_dtype(np.float64):
         conv = Conv2D(3, k, stride=s, padding=p, seed=0)
         x = rng.normal(size=(2, 2, 5, 5))
-        w = finite_difference_check(conv, x)
-    assert set(w) == {"x", "W", "b"}
+        conv(x)
+    res = gradcheck(conv, x, training=True)
+    assert set(res) == {"input", "W", "b"} and max(res.values()) < 1e-7, res
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -256,18 +219,17 @@ def test_batchnorm2d_finite_differences(training):
     with default_dtype(np.float64):
         bn = BatchNorm2D()
         x = rng.normal(size=(3, 2, 3, 2))
-        bn(x, training=True)
+        bn(x, training=True)   # running statistics away from (0, 1), so evaluation mode is a real test
         bn.params["gamma"][:] = rng.normal(size=2)
         bn.params["beta"][:] = rng.normal(size=2)
-        w = finite_difference_check(bn, x, training=training)
-    assert set(w) == {"x", "gamma", "beta"}
+    res = gradcheck(bn, x, training=training)
+    assert set(res) == {"input", "gamma", "beta"} and max(res.values()) < 1e-7, res
 
 
 @pytest.mark.parametrize("cls", [MaxPool2D, AvgPool2D])
 def test_pooling_finite_differences(cls):
-    rng = np.random.default_rng(2)
-    with default_dtype(np.float64):
-        finite_difference_check(cls(3, 2), rng.normal(size=(2, 2, 7, 7)))
+    res = gradcheck(cls(3, 2), np.random.default_rng(2).normal(size=(2, 2, 7, 7)), training=True)
+    assert set(res) == {"input"} and res["input"] < 1e-7, res
 
 
 # ---------------------------------------------------------------- errors
@@ -316,9 +278,11 @@ def test_pool_and_batchnorm_errors():
         BatchNorm2D(epsilon=0)
 
 
-def test_conv_output_size_errors_and_values():
+def test_conv_output_size_errors_and_values(torch64):
+    torch = torch64
     for size, k, s, p in [(7, 3, 2, 0), (9, 5, 1, 2), (9, 1, 2, 2), (28, 3, 1, 2)]:
-        t = F.conv2d(torch.zeros(1, 1, size, size), torch.zeros(1, 1, k, k), stride=s, padding=p // 2).shape[-1]
+        t = torch.nn.functional.conv2d(torch.zeros(1, 1, size, size), torch.zeros(1, 1, k, k), stride=s,
+                                       padding=p // 2).shape[-1]
         assert conv_output_size(size, k, s, p) == t
     with pytest.raises(ValueError, match="larger than the padded input"):
         conv_output_size(2, 3)
@@ -331,16 +295,11 @@ def test_get_config_round_trip():
     for layer in [Conv2D(5, (3, 2), stride=(2, 1), padding=(1, 0), name="c"), Conv2D(3, 3, padding="same"),
                   MaxPool2D(3, 2), AvgPool2D((2, 3)), BatchNorm2D(momentum=0.2, epsilon=1e-3)]:
         cfg = layer.get_config()
-        import json
         clone = type(layer)(**json.loads(json.dumps(cfg)))
         assert clone.get_config() == cfg, (clone.get_config(), cfg)
 
 
 # ---------------------------------------------------------------- inside Sequential
-
-from fromscratchtoml.nn.layers import Activation, Dense, Flatten      # noqa: E402
-from fromscratchtoml.nn.model import Sequential                       # noqa: E402
-from fromscratchtoml.nn.optimizers import SGD, Adam                   # noqa: E402
 
 
 def _small_cnn(seed=0):
@@ -348,7 +307,7 @@ def _small_cnn(seed=0):
                        Conv2D(6, 3), AvgPool2D(2), Flatten(), Dense(3)], seed=seed)
 
 
-def _torch_copy(model):
+def _torch_copy(torch, model):
     "The same network in PyTorch with our initial weights copied in."
     c1, bn, c2, d = (model.layers[i] for i in (0, 1, 4, 7))
     tm = torch.nn.Sequential(torch.nn.Conv2d(2, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
@@ -363,13 +322,14 @@ def _torch_copy(model):
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam"])
-def test_fit_trajectory_equals_torch_loop(opt):
+def test_fit_trajectory_equals_torch_loop(torch64, opt):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(12, 2, 8, 8)), rng.integers(0, 3, 12)
     with default_dtype(np.float64):
         model = _small_cnn(seed=3)
         model.build(X.shape)
-        tm = _torch_copy(model)
+        tm = _torch_copy(torch, model)
         if opt == "sgd":
             model.compile(loss="cross_entropy", optimizer=SGD(learning_rate=0.05, momentum=0.9))
             topt = torch.optim.SGD(tm.parameters(), lr=0.05, momentum=0.9)
@@ -388,19 +348,19 @@ def test_fit_trajectory_equals_torch_loop(opt):
             topt.step()
             tot += loss.item() * 4
         torch_losses.append(tot / 12)
-    close(f"fit_loss {opt}", np.array(hist.history["loss"]), np.array(torch_losses), tol=1e-9)
+    cmp(f"fit_loss {opt}", np.array(hist.history["loss"]), np.array(torch_losses), tol=1e-9)
     c1, bn, c2, d = (model.layers[i] for i in (0, 1, 4, 7))
-    close(f"fit_W1 {opt}", c1.params["W"], tm[0].weight, tol=1e-9)
+    cmp(f"fit_W1 {opt}", c1.params["W"], tm[0].weight, tol=1e-9)
     # this bias feeds BatchNorm, so its true gradient is 0: Adam rescales rounding noise, hence the looser bound
-    close(f"fit_b1 {opt}", c1.params["b"], tm[0].bias, tol=1e-8)
-    close(f"fit_gamma {opt}", bn.params["gamma"], tm[1].weight, tol=1e-9)
-    close(f"fit_running_var {opt}", bn.state["running_var"], tm[1].running_var, tol=1e-9)
-    close(f"fit_W2 {opt}", c2.params["W"], tm[4].weight, tol=1e-9)
-    close(f"fit_Wd {opt}", d.params["W"], tm[7].weight.T, tol=1e-9)
+    cmp(f"fit_b1 {opt}", c1.params["b"], tm[0].bias, tol=1e-8)
+    cmp(f"fit_gamma {opt}", bn.params["gamma"], tm[1].weight, tol=1e-9)
+    cmp(f"fit_running_var {opt}", bn.state["running_var"], tm[1].running_var, tol=1e-9)
+    cmp(f"fit_W2 {opt}", c2.params["W"], tm[4].weight, tol=1e-9)
+    cmp(f"fit_Wd {opt}", d.params["W"], tm[7].weight.T, tol=1e-9)
     tm.eval()
     with default_dtype(np.float64):
         logits = model.forward(X, training=False)
-    close(f"fit_eval_logits {opt}", logits, tm(Xt), tol=1e-9)
+    cmp(f"fit_eval_logits {opt}", logits, tm(Xt), tol=1e-9)
 
 
 def test_sequential_summary_save_load_keep_running_stats(tmp_path):
@@ -430,7 +390,6 @@ def test_sequential_summary_save_load_keep_running_stats(tmp_path):
     with pytest.raises(ValueError, match="layer state 'state/1/running_var' is missing"):
         Sequential.load(tmp_path / "no_state.npz")
     # a version-1 file (running statistics in the layer config, no state arrays) still loads
-    import json
     with np.load(path, allow_pickle=False) as f:
         meta = json.loads(str(f["__model__"])); arrays = {k: f[k] for k in f.files if not k.startswith(("state/", "__"))}
     meta["version"] = 1

@@ -1,49 +1,50 @@
 "Losses against PyTorch in float64."
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
-from fromscratchtoml.nn.losses import CrossEntropy, MeanSquaredError, get_loss
-
-torch.set_default_dtype(torch.float64)
-
-def close(name, ours, theirs, tol=1e-10):
-    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = np.asarray(ours)
-    d = float(np.max(np.abs(ours - theirs)))
-    assert ours.shape == theirs.shape and d < tol, f"{name}: max |ours - torch| = {d:.3e}\nours:\n{ours}\ntheirs:\n{theirs}"
+from conftest import cmp
+from fromscratchtoml.nn import CrossEntropy, MeanSquaredError, get_loss
 
 @pytest.mark.parametrize("shape", [(6, 4), (1, 3), (2, 5, 7), (2, 3, 2, 4)])
-def test_cross_entropy_int_labels_any_leading_dims(shape):
+def test_cross_entropy_int_labels_any_leading_dims(torch64, shape):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(sum(shape))
     z = rng.normal(size=shape) * 4; y = rng.integers(0, shape[-1], size=shape[:-1])
     ce = CrossEntropy(); loss = ce(z, y); g = ce.backward()
     zt = torch.tensor(z, requires_grad=True)
     lt = F.cross_entropy(zt.reshape(-1, shape[-1]), torch.tensor(y).reshape(-1)); lt.backward()
-    close("loss", loss, lt); close("grad", g, zt.grad)
+    cmp("loss", loss, lt)
+    cmp("grad", g, zt.grad)
 
-def test_cross_entropy_one_hot_and_probabilities():
+def test_cross_entropy_one_hot_and_probabilities(torch64):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(1)
     z = rng.normal(size=(5, 3)); y = rng.integers(0, 3, 5)
     for t in (np.eye(3)[y], rng.dirichlet(np.ones(3), size=5)):
         ce = CrossEntropy(); loss = ce(z, t); g = ce.backward()
-        zt = torch.tensor(z, requires_grad=True); lt = F.cross_entropy(zt, torch.tensor(t)); lt.backward()
-        close("loss", loss, lt); close("grad", g, zt.grad)
+        zt = torch.tensor(z, requires_grad=True)
+        lt = F.cross_entropy(zt, torch.tensor(t))
+        lt.backward()
+        cmp("loss", loss, lt)
+        cmp("grad", g, zt.grad)
 
-def test_cross_entropy_ignore_index():
+def test_cross_entropy_ignore_index(torch64):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(2)
     z = rng.normal(size=(3, 4, 5)); y = rng.integers(0, 5, size=(3, 4)); y[0, :2] = -100; y[2, 3] = -100
     ce = CrossEntropy(ignore_index=-100); loss = ce(z, y); g = ce.backward()
     zt = torch.tensor(z, requires_grad=True)
     lt = F.cross_entropy(zt.permute(0, 2, 1), torch.tensor(y), ignore_index=-100); lt.backward()
-    close("loss", loss, lt); close("grad", g, zt.grad)
+    cmp("loss", loss, lt)
+    cmp("grad", g, zt.grad)
 
-def test_cross_entropy_is_stable():
+def test_cross_entropy_is_stable(torch64):
+    torch, F = torch64, torch64.nn.functional
     z = np.array([[1000.0, -1000.0, 0.0], [-1e4, 1e4, 3.0]]); y = np.array([1, 0])
     ce = CrossEntropy()
     with np.errstate(over="raise", invalid="raise", divide="raise"): loss = ce(z, y); g = ce.backward()
     zt = torch.tensor(z, requires_grad=True); lt = F.cross_entropy(zt, torch.tensor(y)); lt.backward()
-    close("loss", loss, lt, tol=1e-8); close("grad", g, zt.grad)
+    cmp("loss", loss, lt, tol=1e-8)
+    cmp("grad", g, zt.grad)
 
 def test_cross_entropy_float32_keeps_dtype():
     z = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
@@ -57,12 +58,14 @@ def test_cross_entropy_errors():
     with pytest.raises(ValueError, match="integers"): CrossEntropy()(z, np.array([0.5, 1, 2, 3]))
 
 @pytest.mark.parametrize("shape", [(5, 3), (7, 1), (2, 3, 4)])
-def test_mse_matches_torch(shape):
+def test_mse_matches_torch(torch64, shape):
+    torch, F = torch64, torch64.nn.functional
     rng = np.random.default_rng(3)
     p, t = rng.normal(size=shape), rng.normal(size=shape)
     mse = MeanSquaredError(); loss = mse(p, t); g = mse.backward()
     pt = torch.tensor(p, requires_grad=True); lt = F.mse_loss(pt, torch.tensor(t)); lt.backward()
-    close("loss", loss, lt); close("grad", g, pt.grad)
+    cmp("loss", loss, lt)
+    cmp("grad", g, pt.grad)
 
 def test_mse_column_targets_and_errors():
     p = np.arange(4.0).reshape(4, 1); t = np.array([0.0, 1.0, 1.0, 1.0])

@@ -1,22 +1,18 @@
 "Sequential: training trajectory equal to the same PyTorch loop, save/load, errors, determinism."
 import numpy as np
 import pytest
-import torch
+from conftest import cmp
 from fromscratchtoml.core import default_dtype, NotFittedError
-from fromscratchtoml.nn.layers import Layer, Dense, Dropout, Flatten, Activation
-from fromscratchtoml.nn.model import Sequential
-from fromscratchtoml.nn.optimizers import SGD, Adam, RMSprop, Adagrad
-from fromscratchtoml.nn.regularizers import L2, L1
-from fromscratchtoml.nn.gradcheck import gradcheck
-
-torch.set_default_dtype(torch.float64)
+from fromscratchtoml.nn import (Layer, Dense, Dropout, Flatten, Sequential, SGD, Adam, RMSprop, Adagrad,
+                                L1, L2, gradcheck)
 
 def data(n=40, d=6, c=3, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d)); y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)
     return X, y
 
-def torch_copy(model):
+def torch_copy(torch, model):
+    "The same stack of Dense layers in PyTorch, with our weights copied in."
     mods = []
     for l in model.layers:
         if isinstance(l, Dense):
@@ -27,20 +23,22 @@ def torch_copy(model):
             if l.activation == "tanh": mods.append(torch.nn.Tanh())
     return torch.nn.Sequential(*mods)
 
-@pytest.mark.parametrize("ours,theirs", [
-    (lambda: SGD(0.1, momentum=0.9, nesterov=True), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
-    (lambda: Adam(0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
-    (lambda: RMSprop(0.01), lambda p: torch.optim.RMSprop(p, lr=0.01)),
-    (lambda: Adagrad(0.05), lambda p: torch.optim.Adagrad(p, lr=0.05))])
-def test_fit_trajectory_equals_torch_loop(ours, theirs):
+@pytest.mark.parametrize("ours,torch_name,kw", [
+    (lambda: SGD(0.1, momentum=0.9, nesterov=True), "SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    (lambda: Adam(0.01), "Adam", dict(lr=0.01)),
+    (lambda: RMSprop(0.01), "RMSprop", dict(lr=0.01)),
+    (lambda: Adagrad(0.05), "Adagrad", dict(lr=0.05))], ids=["sgd-nesterov", "adam", "rmsprop", "adagrad"])
+def test_fit_trajectory_equals_torch_loop(torch64, ours, torch_name, kw):
+    torch = torch64
     X, y = data()
     with default_dtype(np.float64):
         model = Sequential([Dense(8, activation="relu"), Dense(5, activation="tanh"), Dense(3)], seed=0)
         model.build(X.shape)
-        net = torch_copy(model)
+        net = torch_copy(torch, model)
         model.compile("cross_entropy", ours(), metrics=["accuracy"])
         hist = model.fit(X, y, epochs=3, batch_size=16, shuffle=False, verbose=False)
-    opt = theirs(net.parameters()); losses = []
+    opt = getattr(torch.optim, torch_name)(net.parameters(), **kw)
+    losses = []
     for epoch in range(3):
         tot = 0.0
         for lo in range(0, len(X), 16):
@@ -48,18 +46,19 @@ def test_fit_trajectory_equals_torch_loop(ours, theirs):
             opt.zero_grad(); loss = torch.nn.functional.cross_entropy(net(xb), yb); loss.backward(); opt.step()
             tot += loss.item() * len(xb)
         losses.append(tot / len(X))
-    d = np.abs(np.array(hist.history["loss"]) - losses).max()
-    assert d < 1e-10, f"epoch losses ours {hist.history['loss']} vs torch {losses}"
+    cmp("epoch losses", hist.history["loss"], losses)
     lins = [m for m in net if isinstance(m, torch.nn.Linear)]
     for l, lin in zip(model.layers, lins):
-        dw = np.abs(l.params["W"] - lin.weight.detach().numpy().T).max()
-        assert dw < 1e-10, f"{l.name}: max |W ours - torch| = {dw:.2e}"
+        cmp(f"{l.name} W", l.params["W"], lin.weight.T)
 
-def test_fit_with_l2_and_mse_equals_torch():
-    X, _ = data(); t = np.random.default_rng(5).normal(size=(len(X), 2))
+def test_fit_with_l2_and_mse_equals_torch(torch64):
+    torch = torch64
+    X, _ = data()
+    t = np.random.default_rng(5).normal(size=(len(X), 2))
     with default_dtype(np.float64):
         model = Sequential([Dense(7, activation="tanh", kernel_regularizer=L2(0.01)), Dense(2)], seed=1)
-        model.build(X.shape); net = torch_copy(model)
+        model.build(X.shape)
+        net = torch_copy(torch, model)
         model.compile("mse", SGD(0.05))
         hist = model.fit(X, t, epochs=2, batch_size=10, shuffle=False, verbose=False)
     opt = torch.optim.SGD(net.parameters(), lr=0.05); losses = []
@@ -70,8 +69,8 @@ def test_fit_with_l2_and_mse_equals_torch():
             loss = torch.nn.functional.mse_loss(net(torch.tensor(X[lo:lo + 10])), torch.tensor(t[lo:lo + 10])) + 0.01 * (net[0].weight ** 2).sum()
             loss.backward(); opt.step(); tot += loss.item() * 10
         losses.append(tot / len(X))
-    assert np.abs(np.array(hist.history["loss"]) - losses).max() < 1e-10, (hist.history["loss"], losses)
-    assert np.abs(model.layers[0].params["W"] - net[0].weight.detach().numpy().T).max() < 1e-10
+    cmp("epoch losses", hist.history["loss"], losses)
+    cmp("W", model.layers[0].params["W"], net[0].weight.T)
 
 def test_gradcheck_model_with_regularizers_and_dropout():
     X, y = data(n=6)
@@ -100,7 +99,8 @@ def test_load_rejects_other_files(tmp_path):
     np.savez(tmp_path / "c.npz", __model__=np.array('{"format": "other"}'))
     with pytest.raises(ValueError, match="is not a model saved by Sequential.save"): Sequential.load(tmp_path / "c.npz")
 
-def test_predict_and_evaluate_against_manual():
+def test_predict_and_evaluate_against_manual(torch64):
+    torch = torch64
     X, y = data()
     model = Sequential([Dense(4, activation="relu"), Dense(3)], seed=0).compile("cross_entropy", "adam", ["accuracy"])
     model.fit(X, y, epochs=1, verbose=False)
@@ -112,7 +112,8 @@ def test_predict_and_evaluate_against_manual():
     tl = torch.nn.functional.cross_entropy(torch.tensor(logits, dtype=torch.float64), torch.tensor(y)).item()
     assert abs(loss - tl) < 1e-5 and acc == (p.argmax(1) == y).mean()
 
-def test_summary_counts_match_torch(capsys):
+def test_summary_counts_match_torch(torch64, capsys):
+    torch = torch64
     model = Sequential([Flatten(), Dense(16, activation="relu"), Dense(10)], seed=0); model.build((None, 4, 5))
     model.summary(); out = capsys.readouterr().out
     n = sum(p.numel() for p in torch.nn.Sequential(torch.nn.Linear(20, 16), torch.nn.Linear(16, 10)).parameters())
@@ -128,18 +129,48 @@ def test_determinism():
     assert l1 == l2 and (w1 == w2).all()
     assert l1 != l3 and (w1 != w3).any()
 
-def test_online_and_batch_gradient_descent():
-    X, y = data(n=12)
-    for bs in (1, len(X), 1000):
-        m = Sequential([Dense(3)], seed=0).compile("cross_entropy", SGD(0.1))
-        h = m.fit(X, y, epochs=2, batch_size=bs, verbose=False)
-        assert len(h.history["loss"]) == 2 and m.history is h
+def softmax_regression_sgd(W, b, X, y, learning_rate, batch_size, epochs):
+    "Mini-batch SGD on the mean cross-entropy of softmax(X W + b) by hand: dloss/dlogits = (p - onehot) / n."
+    W, b, Y = W.copy(), b.copy(), np.eye(W.shape[1])[y]
+    losses = []
+    for _ in range(epochs):
+        total = 0.0
+        for lo in range(0, len(X), batch_size):
+            xb, yb = X[lo:lo + batch_size], Y[lo:lo + batch_size]
+            z = xb @ W + b
+            z = z - z.max(1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+            total -= (yb * logp).sum()   # summed, not mean: the epoch loss weighs batches by their size
+            g = (np.exp(logp) - yb) / len(xb)
+            W -= learning_rate * xb.T @ g
+            b -= learning_rate * g.sum(0)
+        losses.append(total / len(X))
+    return losses, W, b
 
-def test_validation_history_keys():
+@pytest.mark.parametrize("batch_size", [1, 5, 12, 1000], ids=["online", "ragged", "batch", "beyond-data"])
+def test_online_and_batch_gradient_descent(batch_size):
+    X, y = data(n=12)
+    with default_dtype(np.float64):
+        m = Sequential([Dense(3)], seed=0).compile("cross_entropy", SGD(0.1))
+        m.build(X.shape)
+        W0, b0 = m.layers[0].params["W"].copy(), m.layers[0].params["b"].copy()
+        h = m.fit(X, y, epochs=2, batch_size=batch_size, shuffle=False, verbose=False)
+    losses, W, b = softmax_regression_sgd(W0, b0, X, y, 0.1, batch_size, epochs=2)
+    assert m.history is h
+    cmp("epoch losses", h.history["loss"], losses)
+    cmp("W", m.layers[0].params["W"], W)
+    cmp("b", m.layers[0].params["b"], b)
+
+def test_validation_history():
     X, y = data()
+    Xv, yv = data(n=15, seed=1)
     m = Sequential([Dense(3)], seed=0).compile("cross_entropy", "adam", ["accuracy"])
-    h = m.fit(X, y, epochs=2, validation_data=(X, y), verbose=False)
+    h = m.fit(X, y, epochs=2, validation_data=(Xv, yv), verbose=False)
     assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"} and all(len(v) == 2 for v in h.history.values())
+    # the last epoch's validation entries are the trained model's scores on the validation data
+    val_loss, val_accuracy = m.evaluate(Xv, yv)
+    assert h.history["val_loss"][-1] == pytest.approx(val_loss, rel=1e-12)
+    assert h.history["val_accuracy"][-1] == val_accuracy
 
 def test_bad_inputs():
     X, y = data()

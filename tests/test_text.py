@@ -3,9 +3,8 @@ from collections import Counter
 import re
 import numpy as np
 import pytest
-import torch
-from sklearn.feature_extraction.text import CountVectorizer
 
+from conftest import close, oracle
 from fromscratchtoml.text import (tokenize, Vocabulary, pad_sequences, lengths_to_mask, clean_text8, encode_chars,
                                   decode_chars, lm_windows, sample_with_temperature, TEXT8_ALPHABET)
 
@@ -14,6 +13,7 @@ DOCS = ["The cat sat on the mat.", "The dog didn't sit; the DOG ran!", "A cat, a
 
 def test_tokenize_agrees_with_sklearn_on_words():
     # scikit-learn's CountVectorizer with the same pattern is an independent tokenizer
+    CountVectorizer = oracle("sklearn.feature_extraction.text").CountVectorizer
     cv = CountVectorizer(token_pattern=r"[a-z0-9]+(?:'[a-z]+)?", lowercase=True).fit(DOCS)
     ours = sorted(set(t for d in DOCS for t in tokenize(d)))
     assert ours == sorted(cv.vocabulary_), f"ours {ours} vs sklearn {sorted(cv.vocabulary_)}"
@@ -36,10 +36,11 @@ def test_vocabulary_counts_order_and_unk():
     with pytest.raises(ValueError, match="min_freq"): Vocabulary(min_freq=0)
 
 
-def test_pad_sequences_matches_torch():
+def test_pad_sequences_matches_torch(torch64):
     seqs = [np.array([3, 4, 5]), np.array([7]), np.array([1, 2, 3, 4, 5, 6])]
     X, lengths = pad_sequences(seqs)
-    ref = torch.nn.utils.rnn.pad_sequence([torch.from_numpy(s) for s in seqs], batch_first=True, padding_value=0)
+    ref = torch64.nn.utils.rnn.pad_sequence([torch64.from_numpy(s) for s in seqs], batch_first=True,
+                                            padding_value=0)
     assert np.array_equal(X, ref.numpy()) and lengths.tolist() == [3, 1, 6]
     assert np.array_equal(lengths_to_mask(lengths), X != 0)
     Xp, lp = pad_sequences(seqs, maxlen=4, padding="pre", truncating="pre")
@@ -65,13 +66,13 @@ def test_char_level_text8_cleaning_and_encoding():
     with pytest.raises(ValueError, match="at least seq_len"): lm_windows(np.arange(3), seq_len=3)
 
 
-def test_sampling_with_temperature():
+def test_sampling_with_temperature(torch64):
     logits = np.array([2.0, 1.0, 0.0, -1.0])
     for T in (0.5, 1.0, 2.0):
         draws = sample_with_temperature(np.tile(logits, (40000, 1)), temperature=T, seed=0)
         freq = np.bincount(draws, minlength=4) / len(draws)
-        p = torch.softmax(torch.tensor(logits) / T, 0).numpy()     # the oracle distribution
-        assert np.abs(freq - p).max() < 0.01, f"T={T}: ours {freq} vs softmax {p}"
+        p = torch64.softmax(torch64.tensor(logits) / T, 0)     # the oracle distribution
+        close(freq, p, rtol=0, atol=0.01, name=f"frequencies at T={T}")
     assert sample_with_temperature(logits, 0) == 0
     a = [sample_with_temperature(logits, 1.0, seed=s) for s in range(20)]
     assert a == [sample_with_temperature(logits, 1.0, seed=s) for s in range(20)] and len(set(a)) > 1
