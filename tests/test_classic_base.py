@@ -1,6 +1,9 @@
 "The estimator protocol: get/set_params, clone, cross_val_score, pipelines, seeds, repr."
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn's clone, pipelines and model selection drive every test here
 from sklearn import datasets
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import cross_val_score, GridSearchCV
@@ -57,11 +60,12 @@ def test_cross_val_score_classifiers(ours, theirs):
 def test_cross_val_score_regressor_and_grid_search():
     X, y = datasets.load_diabetes(return_X_y=True)
     a, b = cross_val_score(LinearRegression(), X, y, cv=5), cross_val_score(sk_lm.LinearRegression(), X, y, cv=5)
-    assert np.allclose(a, b)
+    close(a, b, name="cross_val_score")
     Xi, yi = datasets.load_iris(return_X_y=True)
     gs = GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 5, 15]}, cv=3).fit(Xi, yi)
     ref = GridSearchCV(sk_nb.KNeighborsClassifier(), {"n_neighbors": [1, 5, 15]}, cv=3).fit(Xi, yi)
-    assert gs.best_params_ == ref.best_params_ and np.allclose(gs.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
+    assert gs.best_params_ == ref.best_params_
+    close(gs.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"], name="mean_test_score")
 
 
 def test_fit_returns_self_and_fitted_attributes_end_in_underscore():

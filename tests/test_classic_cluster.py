@@ -1,6 +1,9 @@
 "k-means (inertia within 1% of scikit-learn's) and DBSCAN (identical labels)."
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn is the oracle (and the data) throughout
 from sklearn import datasets, cluster as sk_cluster
 from sklearn.preprocessing import StandardScaler
 from fromscratchtoml.core import NotFittedError
@@ -22,10 +25,10 @@ def test_kmeans_inertia_within_one_percent(name):
     assert abs(ours.inertia_ - theirs.inertia_) <= 0.01 * theirs.inertia_, f"inertia ours {ours.inertia_} vs theirs {theirs.inertia_}"
     # inertia_ is what it says: the squared distances to the assigned centres
     d2 = ((X - ours.cluster_centers_[ours.labels_]) ** 2).sum()
-    assert np.isclose(ours.inertia_, d2)
+    close(ours.inertia_, d2, name="inertia_")
     assert (ours.predict(X) == ours.labels_).all()
     naive = np.sqrt(((X[:, None, :] - ours.cluster_centers_[None]) ** 2).sum(-1))
-    assert np.allclose(ours.transform(X), naive)
+    close(ours.transform(X), naive, name="transform(X)")
 
 
 def test_kmeans_lloyd_matches_sklearn_from_the_same_start():
@@ -33,8 +36,8 @@ def test_kmeans_lloyd_matches_sklearn_from_the_same_start():
     start = X[:k].copy()
     ours = KMeans(k, init=start, max_iter=300).fit(X)
     theirs = sk_cluster.KMeans(k, init=start, n_init=1, max_iter=300, algorithm="lloyd").fit(X)
-    assert np.allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=1e-3 * X.std()), (ours.cluster_centers_, theirs.cluster_centers_)
-    assert np.isclose(ours.inertia_, theirs.inertia_, rtol=1e-4)
+    close(ours.cluster_centers_, theirs.cluster_centers_, atol=1e-3 * X.std(), name="cluster_centers_")
+    close(ours.inertia_, theirs.inertia_, rtol=1e-4, name="inertia_")
 
 
 def test_kmeans_seeding_is_reproducible_and_spread():
@@ -42,7 +45,8 @@ def test_kmeans_seeding_is_reproducible_and_spread():
     a = KMeans(k, random_state=7).fit(X); b = KMeans(k, random_state=7).fit(X)
     assert np.array_equal(a.cluster_centers_, b.cluster_centers_) and np.array_equal(a.labels_, b.labels_)
     ids, C = kmeans_plusplus(X, k, random_state=np.random.default_rng(1))
-    assert len(set(ids.tolist())) == k and np.allclose(C, X[ids])
+    assert len(set(ids.tolist())) == k
+    close(C, X[ids], name="centres")
     # k-means++ should beat a uniform random start on average
     rng = np.random.default_rng(0)
     pp = np.mean([lloyd(X, kmeans_plusplus(X, k, rng)[1], max_iter=1)[2] for _ in range(5)])
@@ -74,7 +78,7 @@ def test_dbscan_labels_identical(case):
     diff = np.flatnonzero(ours.labels_ != theirs.labels_)
     assert len(diff) == 0, f"{len(diff)} labels differ, e.g. at {diff[:5]}: ours {ours.labels_[diff[:5]]} vs theirs {theirs.labels_[diff[:5]]}"
     assert np.array_equal(ours.core_sample_indices_, theirs.core_sample_indices_)
-    assert np.allclose(ours.components_, theirs.components_)
+    close(ours.components_, theirs.components_, name="components_")
     assert ours.labels_.max() >= 0
 
 

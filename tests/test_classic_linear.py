@@ -2,6 +2,9 @@
 import warnings
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn is the oracle (and the data) throughout
 from sklearn import datasets, linear_model as sk_lm
 from sklearn.preprocessing import StandardScaler
 from fromscratchtoml.core import NotFittedError
@@ -13,9 +16,9 @@ def test_linear_regression_matches_sklearn_on_diabetes():
     ours, theirs = LinearRegression().fit(X, y), sk_lm.LinearRegression().fit(X, y)
     rel = np.abs(ours.coef_ - theirs.coef_).max() / np.abs(theirs.coef_).max()
     assert rel < 1e-6, f"coef ours {ours.coef_} vs theirs {theirs.coef_}"
-    assert np.isclose(ours.intercept_, theirs.intercept_, rtol=1e-9), (ours.intercept_, theirs.intercept_)
-    assert np.allclose(ours.predict(X), theirs.predict(X))
-    assert np.isclose(ours.score(X, y), theirs.score(X, y))
+    close(ours.intercept_, theirs.intercept_, rtol=1e-9, name="intercept_")
+    close(ours.predict(X), theirs.predict(X), name="predict(X)")
+    close(ours.score(X, y), theirs.score(X, y), name="score(X, y)")
 
 
 def test_linear_regression_no_intercept_and_unscaled_features():
@@ -26,15 +29,15 @@ def test_linear_regression_no_intercept_and_unscaled_features():
         rss_o, rss_t = ((ours.predict(X) - y) ** 2).sum(), ((theirs.predict(X) - y) ** 2).sum()
         # cond(X) ~ 1.5e6: both are least-squares solutions; ours must fit at least as well as scikit-learn's
         assert rss_o <= rss_t * (1 + 1e-9), f"fit_intercept={fi}: RSS ours {rss_o} vs theirs {rss_t}"
-        if fi: assert np.allclose(ours.predict(X), theirs.predict(X), rtol=1e-6)
+        if fi: close(ours.predict(X), theirs.predict(X), rtol=1e-6, name="predict(X)")
 
 
 @pytest.mark.parametrize("alpha", [0.01, 1.0, 100.0])
 def test_ridge_matches_sklearn(alpha):
     X, y = datasets.load_diabetes(return_X_y=True)
     ours, theirs = Ridge(alpha=alpha).fit(X, y), sk_lm.Ridge(alpha=alpha).fit(X, y)
-    assert np.allclose(ours.coef_, theirs.coef_, rtol=1e-6), (ours.coef_, theirs.coef_)
-    assert np.isclose(ours.intercept_, theirs.intercept_)
+    close(ours.coef_, theirs.coef_, rtol=1e-6, name="coef_")
+    close(ours.intercept_, theirs.intercept_, name="intercept_")
 
 
 @pytest.mark.parametrize("loader", [datasets.load_breast_cancer, datasets.load_iris, datasets.load_wine])
@@ -49,9 +52,9 @@ def test_logistic_regression_matches_sklearn(loader, C):
     # the penalised objective is strictly convex: the coefficients themselves must agree
     rel = np.abs(ours.coef_ - theirs.coef_).max() / np.abs(theirs.coef_).max()
     assert rel < 1e-4, f"relative coef difference {rel}"
-    assert np.allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-5)
+    close(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-5, name="predict_proba(X)")
     assert ours.coef_.shape == theirs.coef_.shape and ours.intercept_.shape == theirs.intercept_.shape
-    assert np.allclose(ours.decision_function(X), theirs.decision_function(X), atol=1e-3)
+    close(ours.decision_function(X), theirs.decision_function(X), atol=1e-3, name="decision_function(X)")
 
 
 def test_logistic_string_labels_and_gd_solver():

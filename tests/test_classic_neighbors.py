@@ -5,6 +5,9 @@ in favour of the smaller training index when it runs on one thread; with several
 on how the training set was split between threads. We follow the one-thread rule and compare under one thread."""
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn is the oracle (and the data) throughout
 from threadpoolctl import threadpool_limits
 from sklearn import datasets, neighbors as sk_nb
 from sklearn.model_selection import train_test_split
@@ -34,9 +37,9 @@ def _compare(loader, weights, algorithm):
         theirs = sk_nb.KNeighborsClassifier(k, weights=weights, algorithm=algorithm).fit(Xtr, ytr)
         po, pt = ours.predict(Xte), theirs.predict(Xte)
         assert (po == pt).all(), f"k={k}: {np.sum(po != pt)} predictions differ at {np.flatnonzero(po != pt)[:5]}"
-        assert np.allclose(ours.predict_proba(Xte), theirs.predict_proba(Xte))
+        close(ours.predict_proba(Xte), theirs.predict_proba(Xte), name="predict_proba(Xte)")
         do, io = ours.kneighbors(Xte); dt, it = theirs.kneighbors(Xte)
-        assert np.allclose(do, dt)
+        close(do, dt, name="kneighbors distances")
 
 
 def test_heap_scan_matches_sklearn_heap_on_exact_ties():
@@ -67,7 +70,7 @@ def test_knn_duplicates_and_zero_distance_with_distance_weights():
     ours = KNeighborsClassifier(7, weights="distance").fit(X, y)
     theirs = sk_nb.KNeighborsClassifier(7, weights="distance").fit(X, y)
     assert (ours.predict(X) == theirs.predict(X)).all()
-    assert np.allclose(ours.predict_proba(X), theirs.predict_proba(X))
+    close(ours.predict_proba(X), theirs.predict_proba(X), name="predict_proba(X)")
 
 
 def test_knn_manhattan_and_small_chunks():
@@ -84,7 +87,7 @@ def test_squared_distances_against_loop():
     rng = np.random.default_rng(0)
     Q, T = rng.normal(size=(9, 6)), rng.normal(size=(13, 6))
     loop = np.array([[np.sum((q - t) ** 2) for t in T] for q in Q])
-    assert np.allclose(squared_distances(Q, T), loop)
+    close(squared_distances(Q, T), loop, name="squared_distances")
 
 
 def test_knn_string_labels():

@@ -1,6 +1,9 @@
 "PCA against scikit-learn: components (signs included), variance ratios to 1e-8, transforms."
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn is the oracle (and the data) throughout
 from sklearn import datasets, decomposition as sk_dec
 from fromscratchtoml.core import NotFittedError
 from fromscratchtoml.decomposition import PCA, svd_flip
@@ -17,21 +20,24 @@ def test_pca_matches_sklearn(loader, n_components):
     k = min(ours.n_components_, int(np.sum(theirs.explained_variance_ratio_ > 1e-12)))
     err = np.abs(ours.components_[:k] - theirs.components_[:k]).max()
     assert err < 1e-8, f"components differ by {err}"
-    assert np.allclose(ours.explained_variance_ratio_, theirs.explained_variance_ratio_, rtol=0, atol=1e-8)
-    assert np.allclose(ours.explained_variance_, theirs.explained_variance_, rtol=1e-8)
-    assert np.allclose(ours.singular_values_, theirs.singular_values_, rtol=1e-8)
-    assert np.allclose(ours.mean_, theirs.mean_)
-    assert np.isclose(ours.noise_variance_, theirs.noise_variance_, rtol=1e-6, atol=1e-10)
-    assert np.allclose(ours.transform(X)[:, :k], theirs.transform(X)[:, :k], atol=1e-8 * np.abs(X).max())
-    assert np.allclose(ours.inverse_transform(ours.transform(X)), theirs.inverse_transform(theirs.transform(X)), atol=1e-6 * np.abs(X).max())
+    close(ours.explained_variance_ratio_, theirs.explained_variance_ratio_, rtol=0,
+          name="explained_variance_ratio_")
+    close(ours.explained_variance_, theirs.explained_variance_, rtol=1e-8, name="explained_variance_")
+    close(ours.singular_values_, theirs.singular_values_, rtol=1e-8, name="singular_values_")
+    close(ours.mean_, theirs.mean_, name="mean_")
+    close(ours.noise_variance_, theirs.noise_variance_, rtol=1e-6, atol=1e-10, name="noise_variance_")
+    close(ours.transform(X)[:, :k], theirs.transform(X)[:, :k], atol=1e-8 * np.abs(X).max(), name="transform")
+    close(ours.inverse_transform(ours.transform(X)), theirs.inverse_transform(theirs.transform(X)),
+          atol=1e-6 * np.abs(X).max(), name="inverse_transform(transform)")
 
 
 def test_pca_default_solver_and_up_to_sign():
     X = datasets.load_digits().data
     ours, theirs = PCA(10).fit(X), sk_dec.PCA(10).fit(X)   # scikit-learn's default solver
     signs = np.sign((ours.components_ * theirs.components_).sum(1))
-    assert np.allclose(ours.components_ * signs[:, None], theirs.components_, atol=1e-8)
-    assert np.allclose(ours.explained_variance_ratio_, theirs.explained_variance_ratio_, atol=1e-8, rtol=0)
+    close(ours.components_ * signs[:, None], theirs.components_, name="components_ (signs aligned)")
+    close(ours.explained_variance_ratio_, theirs.explained_variance_ratio_, rtol=0,
+          name="explained_variance_ratio_")
 
 
 @pytest.mark.parametrize("loader", [datasets.load_iris, datasets.load_wine, datasets.load_breast_cancer, datasets.load_digits])
@@ -41,21 +47,22 @@ def test_pca_covariance_eigh_matches_sklearn(loader):
     ours = PCA(k, svd_solver="covariance_eigh").fit(X)
     theirs = sk_dec.PCA(k, svd_solver="covariance_eigh").fit(X)
     exact = sk_dec.PCA(k, svd_solver="full").fit(X)
-    assert np.allclose(ours.components_, theirs.components_, atol=1e-8)
-    assert np.allclose(ours.components_, exact.components_, atol=1e-6)
-    assert np.allclose(ours.explained_variance_ratio_, exact.explained_variance_ratio_, rtol=0, atol=1e-8)
+    close(ours.components_, theirs.components_, name="components_")
+    close(ours.components_, exact.components_, atol=1e-6, name="components_ vs exact")
+    close(ours.explained_variance_ratio_, exact.explained_variance_ratio_, rtol=0,
+          name="explained_variance_ratio_ vs exact")
 
 
 def test_pca_whiten_and_reconstruction():
     X = datasets.load_wine().data
     ours, theirs = PCA(4, whiten=True).fit(X), sk_dec.PCA(4, whiten=True, svd_solver="full").fit(X)
     Z = ours.transform(X)
-    assert np.allclose(Z, theirs.transform(X), atol=1e-8)
-    assert np.allclose(Z.var(0, ddof=1), 1.0)
-    assert np.allclose(ours.inverse_transform(Z), theirs.inverse_transform(Z))
+    close(Z, theirs.transform(X), name="whitened transform")
+    close(Z.var(0, ddof=1), np.ones(Z.shape[1]), name="whitened variances")
+    close(ours.inverse_transform(Z), theirs.inverse_transform(Z), name="inverse_transform(Z)")
     full = PCA().fit(X)
-    assert np.allclose(full.inverse_transform(full.transform(X)), X)
-    assert np.allclose(full.fit_transform(X), full.transform(X))
+    close(full.inverse_transform(full.transform(X)), X, name="full round trip")
+    close(full.fit_transform(X), full.transform(X), name="fit_transform")
 
 
 def test_svd_flip_against_sklearn():
@@ -63,7 +70,8 @@ def test_svd_flip_against_sklearn():
     rng = np.random.default_rng(0)
     U, S, Vt = np.linalg.svd(rng.normal(size=(12, 5)), full_matrices=False)
     u1, v1 = svd_flip(U, Vt); u2, v2 = sk_svd_flip(U.copy(), Vt.copy(), u_based_decision=False)
-    assert np.allclose(u1, u2) and np.allclose(v1, v2)
+    close(u1, u2, name="u")
+    close(v1, v2, name="v")
 
 
 def test_pca_errors():

@@ -1,6 +1,9 @@
 "SVC trained by SMO against libsvm (scikit-learn's SVC): accuracy, support vectors, decision values."
 import numpy as np
 import pytest
+from conftest import close, oracle
+
+oracle("sklearn")   # scikit-learn is the oracle (and the data) throughout
 from sklearn import datasets, svm as sk_svm
 from sklearn.preprocessing import StandardScaler
 from sklearn.model_selection import train_test_split
@@ -35,12 +38,13 @@ def test_svc_same_support_vectors_and_coefficients_with_tight_tol():
     ours, theirs = SVC(tol=1e-8).fit(Xtr, ytr), sk_svm.SVC(tol=1e-8).fit(Xtr, ytr)
     assert np.array_equal(ours.support_, theirs.support_), (ours.support_, theirs.support_)
     assert np.array_equal(ours.n_support_, theirs.n_support_)
-    assert np.allclose(ours.dual_coef_, theirs.dual_coef_, atol=1e-5)
-    assert np.allclose(ours.intercept_, theirs.intercept_, atol=1e-5)
-    assert np.allclose(ours.support_vectors_, theirs.support_vectors_)
+    close(ours.dual_coef_, theirs.dual_coef_, atol=1e-5, name="dual_coef_")
+    close(ours.intercept_, theirs.intercept_, atol=1e-5, name="intercept_")
+    close(ours.support_vectors_, theirs.support_vectors_, name="support_vectors_")
     ovo_o = SVC(tol=1e-8, decision_function_shape="ovo").fit(Xtr, ytr).decision_function(Xte)
     ovo_t = sk_svm.SVC(tol=1e-8, decision_function_shape="ovo").fit(Xtr, ytr).decision_function(Xte)
-    assert np.allclose(ovo_o, ovo_t, atol=1e-5) and np.allclose(ours.decision_function(Xte), theirs.decision_function(Xte), atol=1e-5)
+    close(ovo_o, ovo_t, atol=1e-5, name="one-vs-one decision values")
+    close(ours.decision_function(Xte), theirs.decision_function(Xte), atol=1e-5, name="decision_function")
 
 
 def test_smo_reaches_the_optimum_of_the_dual():
@@ -54,7 +58,7 @@ def test_smo_reaches_the_optimum_of_the_dual():
     obj = lambda a: 0.5 * a @ Q @ a - a.sum()
     assert abs(obj(alpha) - obj(a_ref)) < 1e-7, (obj(alpha), obj(a_ref))
     assert abs(alpha @ y) < 1e-10 and alpha.min() >= 0 and alpha.max() <= 2.0
-    assert np.isclose(-rho, ref.intercept_[0], atol=1e-5)
+    close(-rho, ref.intercept_[0], atol=1e-5, name="intercept")
 
 
 def test_kernel_rows_on_demand_precomputed_and_tiny_cache_agree():
@@ -66,7 +70,8 @@ def test_kernel_rows_on_demand_precomputed_and_tiny_cache_agree():
         assert (K.full is not None) == (kw == {"precompute": True})
         runs.append(smo(K, y, C=1.0, tol=1e-6))
     for alpha, rho, _ in runs[1:]:
-        assert np.allclose(alpha, runs[0][0], atol=1e-8) and np.isclose(rho, runs[0][1])
+        close(alpha, runs[0][0], atol=1e-8, name="alpha")
+        close(rho, runs[0][1], name="rho")
     Xtr, Xte, ytr, yte = _split(datasets.load_iris)   # multiclass: shared precomputed matrix vs per-pair on demand rows
     a = SVC().fit(Xtr, ytr)
     import fromscratchtoml.svm as svm_mod
@@ -77,7 +82,8 @@ def test_kernel_rows_on_demand_precomputed_and_tiny_cache_agree():
     finally:
         svm_mod._KernelRows.__init__.__defaults__ = orig
     # rows from one matrix product or one at a time differ in the last bits, so the SMO paths differ within tol
-    assert np.array_equal(a.support_, b.support_) and np.allclose(a.decision_function(Xte), b.decision_function(Xte), atol=2e-3)
+    assert np.array_equal(a.support_, b.support_)
+    close(a.decision_function(Xte), b.decision_function(Xte), atol=2e-3, name="decision_function")
 
 
 def test_svc_string_labels_and_binary_sign():
@@ -93,7 +99,7 @@ def test_svc_gamma_values():
     Xtr, Xte, ytr, yte = _split(datasets.load_iris)
     for g in ("scale", "auto", 0.3):
         ours, theirs = SVC(gamma=g).fit(Xtr, ytr), sk_svm.SVC(gamma=g).fit(Xtr, ytr)
-        assert np.isclose(ours._gamma, theirs._gamma)
+        close(ours._gamma, theirs._gamma, name="_gamma")
 
 
 def test_svc_max_iter_warns():
@@ -128,7 +134,7 @@ def test_platt_sigmoid_against_a_generic_optimiser():
         p = 1 / (1 + np.exp(f * ab[0] + ab[1]))
         return -(t * np.log(p) + (1 - t) * np.log(1 - p)).sum()
     ref = minimize(nll, [0.0, 0.0], method="BFGS", options={"gtol": 1e-10}).x
-    assert np.allclose([A, B], ref, atol=1e-4), ((A, B), ref)
+    close([A, B], ref, atol=1e-4, name="Platt (A, B)")
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

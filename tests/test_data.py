@@ -6,10 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import sklearn.datasets._twenty_newsgroups as skl_news
-from sklearn.datasets import load_files
-from sklearn.utils import Bunch
 
+from conftest import oracle
 from fromscratchtoml import data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -362,15 +360,24 @@ def test_text8_corrupt_zip_rejected(env, tmp_path, server, monkeypatch):
 
 # ---------------------------------------------------------------- 20 Newsgroups against scikit-learn
 @pytest.fixture(scope="module")
-def skl_raw():
+def skl_news():
+    "scikit-learn's 20 Newsgroups module (a private one: its downloader and strip functions are the oracle)."
+    return oracle("sklearn.datasets._twenty_newsgroups")
+
+
+@pytest.fixture(scope="module")
+def skl_raw(skl_news):
     "What scikit-learn's 20news downloader caches, built with its own load_files from the mirror tree."
+    load_files = oracle("sklearn.datasets").load_files
     root = NEWS_MIRROR / "20news-bydate"
     return {s: load_files(root / f"20news-bydate-{s}", encoding="latin1") for s in ("train", "test")}
 
 
 @pytest.fixture
-def sklearn_fetch(skl_raw, tmp_path, monkeypatch):
+def sklearn_fetch(skl_news, skl_raw, tmp_path, monkeypatch):
     "scikit-learn's own fetch_20newsgroups, fed the mirror instead of the internet (no pickle involved)."
+    Bunch = oracle("sklearn.utils").Bunch
+
     def fresh(**kw):
         return {s: Bunch(data=list(b.data), target=b.target.copy(), filenames=b.filenames.copy(),
                          target_names=list(b.target_names)) for s, b in skl_raw.items()}
@@ -433,7 +440,7 @@ def test_20news_remove_matches_sklearn(news_env, sklearn_fetch):
               sklearn_fetch(subset="train", categories=cats, remove=r), f"remove {r}")
 
 
-def test_strip_functions_match_sklearn_on_edge_cases():
+def test_strip_functions_match_sklearn_on_edge_cases(skl_news):
     cases = ["", "\n", "no blank line at all", "a\n\nb", "\n\nbody", "x\n--\nsig", "x\n\n\n", "  \n\n--\n",
              "body\n\n-- \nsig\n\n\n", "> q\n| q2\nok\nIn article <x> y writes:\nok2", "a says: b\nQuoted from x"]
     for t in cases:

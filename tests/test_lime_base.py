@@ -3,12 +3,16 @@ from functools import partial
 import warnings
 import numpy as np
 import pytest
+from conftest import oracle
+
+oracle("lime", "sklearn")   # lime is the oracle throughout
 from lime.lime_base import LimeBase as TheirBase
 from sklearn.linear_model import Ridge, lars_path
 from sklearn.metrics.pairwise import cosine_distances
-from fromscratchtoml.lime.base import (LimeBase, exponential_kernel, weighted_ridge, weighted_r2, lars_lasso_path,
+from fromscratchtoml.lime import LimeBase, Explanation
+from fromscratchtoml.lime.base import (exponential_kernel, weighted_ridge, weighted_r2, lars_lasso_path,
                                        cosine_distances_to_first, euclidean_distances_to_first, select_features,
-                                       check_probabilities, check_num_samples, labels_to_explain, Explanation)
+                                       check_probabilities, check_num_samples, labels_to_explain)
 
 METHODS = ["none", "forward_selection", "highest_weights", "lasso_path", "auto"]
 

@@ -6,9 +6,12 @@ import pytest
 from skimage import data as skdata
 from skimage.transform import resize
 from skimage.segmentation import quickshift
+from conftest import oracle
+
+oracle("lime")   # lime is the oracle throughout
 from lime.lime_image import LimeImageExplainer as TheirExplainer
-from fromscratchtoml.lime.image import (LimeImageExplainer, SegmentationAlgorithm, grid_segments, segment_means,
-                                        perturb_images, perturb_images_loop)
+from fromscratchtoml.lime import LimeImageExplainer, SegmentationAlgorithm
+from fromscratchtoml.lime.image import grid_segments, segment_means, perturb_images, perturb_images_loop
 
 IMG = resize(skdata.chelsea(), (75, 100), anti_aliasing=True)           # float64 in [0, 1]
 SEGMENTS = quickshift(IMG, kernel_size=4, max_dist=200, ratio=0.2, rng=0)

@@ -2,12 +2,16 @@
 import warnings
 import numpy as np
 import pytest
+from conftest import oracle
+
+oracle("lime", "sklearn")   # lime is the oracle throughout, explaining a scikit-learn model
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from lime.lime_tabular import LimeTabularExplainer as TheirExplainer
-from fromscratchtoml.lime.tabular import LimeTabularExplainer, QuantileDiscretizer, truncated_normal
+from fromscratchtoml.lime import LimeTabularExplainer
+from fromscratchtoml.lime.tabular import QuantileDiscretizer, truncated_normal
 
 DS = load_breast_cancer()
 X, Y = DS.data, DS.target

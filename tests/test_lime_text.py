@@ -2,12 +2,16 @@
 import os
 import numpy as np
 import pytest
+from conftest import oracle
+
+oracle("lime", "sklearn")   # lime is the oracle throughout, explaining a scikit-learn model
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 from lime.lime_text import LimeTextExplainer as TheirExplainer, IndexedString as TheirIndexedString
 from fromscratchtoml.data import load_20newsgroups
-from fromscratchtoml.lime.text import LimeTextExplainer, IndexedString
+from fromscratchtoml.lime import LimeTextExplainer
+from fromscratchtoml.lime.text import IndexedString
 
 os.environ.setdefault("FSTML_DATA_MIRROR", "/usr/share/datasets " + os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
 CATS = ["alt.atheism", "soc.religion.christian"]

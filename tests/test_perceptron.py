@@ -3,16 +3,15 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.base import clone
-from sklearn.linear_model import Perceptron as SkPerceptron
-from sklearn.model_selection import cross_val_score
 
+from conftest import close, oracle
 from fromscratchtoml.core import NotFittedError
 from fromscratchtoml.nn.perceptron import Perceptron, Adaline, ConvergenceWarning
 
 
 def sk_same_rule(max_iter, eta0=1.0, fit_intercept=True):
-    "scikit-learn's Perceptron configured to the plain perceptron rule: in order, constant step, no penalty, no stopping."
+    "scikit-learn's Perceptron set to the plain perceptron rule: in order, constant step, no penalty, no stopping."
+    SkPerceptron = oracle("sklearn.linear_model").Perceptron
     return SkPerceptron(shuffle=False, eta0=eta0, alpha=0.0, penalty=None, tol=None, max_iter=max_iter,
                         fit_intercept=fit_intercept)
 
@@ -28,11 +27,9 @@ def blobs(n_classes, n_per, d, spread, seed, integer=False):
 
 
 def assert_same(ours, theirs, X, atol):
-    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=atol, rtol=0,
-                               err_msg=f"coef ours\n{ours.coef_}\ntheirs\n{theirs.coef_}")
-    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=atol, rtol=0,
-                               err_msg=f"intercept ours {ours.intercept_} theirs {theirs.intercept_}")
-    np.testing.assert_allclose(ours.decision_function(X), theirs.decision_function(X), atol=1e3 * atol, rtol=0)
+    close(ours.coef_, theirs.coef_, rtol=0, atol=atol, name="coef_")
+    close(ours.intercept_, theirs.intercept_, rtol=0, atol=atol, name="intercept_")
+    close(ours.decision_function(X), theirs.decision_function(X), rtol=0, atol=1e3 * atol, name="decision_function")
     assert (ours.predict(X) == theirs.predict(X)).all()
     assert (ours.classes_ == theirs.classes_).all()
 
@@ -134,6 +131,7 @@ def test_eta0_only_rescales():
 
 
 def test_sklearn_protocol():
+    clone, cross_val_score = oracle("sklearn.base").clone, oracle("sklearn.model_selection").cross_val_score
     X, y = blobs(2, 30, 2, 0.5, 10)
     p = Perceptron(max_iter=50, random_state=0)
     assert p.get_params()["max_iter"] == 50 and clone(p).get_params() == p.get_params()
@@ -172,7 +170,7 @@ def test_adaline_reaches_least_squares(fit_intercept, seed):
     A = np.c_[X, np.ones(len(X))] if fit_intercept else X
     lsq, *_ = np.linalg.lstsq(A, 2.0 * y - 1, rcond=None)
     ours = np.r_[ada.coef_[0], ada.intercept_] if fit_intercept else ada.coef_[0]
-    np.testing.assert_allclose(ours, lsq, atol=1e-8, err_msg=f"ours {ours} vs lstsq {lsq}")
+    close(ours, lsq, rtol=1e-7, atol=1e-8, name="least-squares weights")
     assert ada.loss_curve_[-1] == pytest.approx(np.mean((2.0 * y - 1 - A @ lsq) ** 2), abs=1e-12)
     assert all(np.diff(ada.loss_curve_) <= 1e-15)          # a small enough step never increases the loss
     assert ((ada.decision_function(X) > 0) == (A @ lsq > 0)).all()

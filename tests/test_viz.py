@@ -4,8 +4,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
+from conftest import oracle
 from fromscratchtoml.viz import (show_images, plot_history, confusion_matrix, plot_confusion_matrix,
                                  plot_decision_boundary, LivePlot, live_loss_plot)
 
@@ -17,8 +17,14 @@ def _close_figures():
 
 
 # --- confusion matrix -------------------------------------------------------------------------------
+@pytest.fixture
+def sk_confusion_matrix():
+    "scikit-learn's confusion_matrix, the oracle of the tests that ask for it."
+    return oracle("sklearn.metrics").confusion_matrix
+
+
 @pytest.mark.parametrize("seed,n,k", [(0, 1, 2), (1, 50, 3), (2, 500, 10), (3, 37, 7)])
-def test_confusion_matrix_matches_sklearn(seed, n, k):
+def test_confusion_matrix_matches_sklearn(sk_confusion_matrix, seed, n, k):
     rng = np.random.default_rng(seed)
     t, p = rng.integers(0, k, n), rng.integers(0, k, n)
     ours = confusion_matrix(t, p, n_classes=k)
@@ -30,7 +36,7 @@ def test_confusion_matrix_matches_sklearn(seed, n, k):
     assert (confusion_matrix(t2, p2) == sk_confusion_matrix(t2, p2)).all()
 
 
-def test_confusion_matrix_accepts_integral_floats():
+def test_confusion_matrix_accepts_integral_floats(sk_confusion_matrix):
     assert (confusion_matrix(np.array([0., 1, 1]), [1, 1, 0]) == sk_confusion_matrix([0, 1, 1], [1, 1, 0])).all()
 
 
@@ -46,7 +52,7 @@ def test_confusion_matrix_errors(t, p, kw, match):
         confusion_matrix(t, p, **kw)
 
 
-def test_plot_confusion_matrix_draws_the_matrix():
+def test_plot_confusion_matrix_draws_the_matrix(sk_confusion_matrix):
     rng = np.random.default_rng(0)
     t, p = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
     names = ["a", "b", "c", "d"]
