@@ -6,6 +6,17 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
+# %% ../nbs/90_api.ipynb #3bcc7d29
+# nbdev writes `__version__` above the notebook's summary, so the docstring is set here
+__doc__ = """The machine-learning library you really understand.
+
+Neural networks (dense, convolutional, recurrent), LIME explanations and the classic algorithms, written from
+scratch in NumPy and checked against PyTorch, scikit-learn and lime. Subpackages: `nn` (layers, losses,
+optimizers, `Sequential`), `lime` (explainers), `data` (verified datasets), `viz` (plots), `text`
+(tokenizers, vocabularies), and the scikit-learn style `linear_model`, `neighbors`, `cluster`,
+`decomposition` and `svm`."""
+
+
 # %% ../nbs/90_api.ipynb #e909fe11
 from .core import (get_default_dtype, set_default_dtype, default_dtype, as_generator, is_quick,
                                   NotFittedError)

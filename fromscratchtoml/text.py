@@ -28,16 +28,22 @@ class Vocabulary:
     def __init__(self, min_freq:int=1, # tokens seen fewer times become `<unk>`
                  max_size:int|None=None): # keep at most this many entries (specials included)
         if min_freq < 1: raise ValueError(f"min_freq must be >= 1, got {min_freq}")
-        if max_size is not None and max_size < 3: raise ValueError(f"max_size must leave room for a token after <pad> and <unk>, got {max_size}")
+        if max_size is not None and max_size < 3:
+            raise ValueError(f"max_size must leave room for a token after <pad> and <unk>, got {max_size}")
         self.min_freq, self.max_size = min_freq, max_size
-        self.itos = [self.PAD, self.UNK]; self.stoi = {s: i for i, s in enumerate(self.itos)}; self.counts = Counter()
+        self.itos = [self.PAD, self.UNK]
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+        self.counts = Counter()
 
     def fit(self, documents) -> "Vocabulary":
-        "Count the tokens of `documents` (lists of tokens, or strings passed through `tokenize`) and build the table."
+        """Count the tokens of `documents` (lists of tokens, or strings passed through `tokenize`) and build
+        the table."""
         self.counts = Counter()
         for doc in documents: self.counts.update(tokenize(doc) if isinstance(doc, str) else doc)
-        kept = sorted((t for t, c in self.counts.items() if c >= self.min_freq and t not in (self.PAD, self.UNK)),
-                      key=lambda t: (-self.counts[t], t))
+        kept = sorted(
+            (t for t, c in self.counts.items() if c >= self.min_freq and t not in (self.PAD, self.UNK)),
+            key=lambda t: (-self.counts[t], t),
+        )
         if self.max_size is not None: kept = kept[:self.max_size - 2]
         self.itos = [self.PAD, self.UNK] + kept
         self.stoi = {s: i for i, s in enumerate(self.itos)}
@@ -57,12 +63,15 @@ class Vocabulary:
         ids = np.asarray(ids)
         if ids.ndim != 1: raise ValueError(f"decode expects a 1-D sequence of ids, got shape {ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"id {ids.max() if ids.max() >= len(self) else ids.min()} is out of range [0, {len(self)})")
+            raise ValueError(
+                f"id {ids.max() if ids.max() >= len(self) else ids.min()} is out of range [0, {len(self)})"
+            )
         return [self.itos[i] for i in ids.tolist() if not (skip_pad and i == self.pad_id)]
 
 # %% ../nbs/40_rnn.ipynb #971bad47
 def pad_sequences(sequences, maxlen:int|None=None, # pad/cut to this length (default: the longest)
-                  padding:str="post", truncating:str="post", # "pre" or "post": where to add padding / what to cut off
+                  padding:str="post", # "pre" or "post": where to add padding
+                  truncating:str="post", # "pre" or "post": what to cut off
                   value:int=0, dtype=np.int64) -> tuple[np.ndarray, np.ndarray]:
     "Stack variable-length id sequences into a `(batch, maxlen)` array; also return the (clipped) lengths."
     seqs = [np.asarray(s) for s in sequences]
@@ -74,7 +83,8 @@ def pad_sequences(sequences, maxlen:int|None=None, # pad/cut to this length (def
         raise ValueError(f"padding and truncating must be 'pre' or 'post', got {padding!r}, {truncating!r}")
     maxlen = max(len(s) for s in seqs) if maxlen is None else int(maxlen)
     if maxlen < 1: raise ValueError(f"maxlen must be >= 1, got {maxlen}")
-    out = np.full((len(seqs), maxlen), value, dtype=dtype); lengths = np.empty(len(seqs), np.int64)
+    out = np.full((len(seqs), maxlen), value, dtype=dtype)
+    lengths = np.empty(len(seqs), np.int64)
     for i, s in enumerate(seqs):
         s = s[:maxlen] if truncating == "post" else s[-maxlen:]
         lengths[i] = len(s)
@@ -101,27 +111,39 @@ def encode_chars(text:str, alphabet:str=TEXT8_ALPHABET) -> np.ndarray:
     "Ids (uint8 for small alphabets, else int64) of the characters of `text` in `alphabet`."
     lut = np.full(256 if max(map(ord, alphabet)) < 256 else 0x110000, -1, np.int64)
     for i, ch in enumerate(alphabet): lut[ord(ch)] = i
-    codes = np.frombuffer(text.encode("latin-1"), np.uint8) if lut.size == 256 and text.isascii() else np.array([ord(c) for c in text])
+    codes = (
+        np.frombuffer(text.encode("latin-1"), np.uint8)
+        if lut.size == 256 and text.isascii()
+        else np.array([ord(c) for c in text])
+    )
     if codes.size and codes.max() >= lut.size: ids = np.full(codes.shape, -1)
     else: ids = lut[codes]
     if (ids < 0).any():
         j = int(np.argmax(ids < 0))
-        raise ValueError(f"character {text[j]!r} at position {j} is not in the alphabet (clean the text first, e.g. clean_text8)")
+        raise ValueError(
+            f"character {text[j]!r} at position {j} is not in the alphabet (clean the text first, e.g."
+            " clean_text8)"
+        )
     return ids.astype(np.uint8 if len(alphabet) <= 256 else np.int64)
 
 def decode_chars(ids, alphabet:str=TEXT8_ALPHABET) -> str:
     "The string spelled by character ids."
     ids = np.asarray(ids).ravel()
     if ids.size and (ids.min() < 0 or ids.max() >= len(alphabet)):
-        raise ValueError(f"character id {ids.max() if ids.max() >= len(alphabet) else ids.min()} is out of range [0, {len(alphabet)})")
+        raise ValueError(
+            f"character id {ids.max() if ids.max() >= len(alphabet) else ids.min()} is out of range [0,"
+            f" {len(alphabet)})"
+        )
     return "".join(alphabet[i] for i in ids.tolist())
 
 def lm_windows(ids, seq_len:int, stride:int|None=None) -> tuple[np.ndarray, np.ndarray]:
-    "Language-modelling pairs: inputs `(n, seq_len)` and the same windows shifted by one character as targets."
+    """Language-modelling pairs: inputs `(n, seq_len)` and the same windows shifted by one character as
+    targets."""
     ids = np.asarray(ids)
     if ids.ndim != 1: raise ValueError(f"ids must be 1-D, got shape {ids.shape}")
     if seq_len < 1: raise ValueError(f"seq_len must be >= 1, got {seq_len}")
-    if len(ids) < seq_len + 1: raise ValueError(f"need at least seq_len+1 = {seq_len + 1} ids, got {len(ids)}")
+    if len(ids) < seq_len + 1:
+        raise ValueError(f"need at least seq_len+1 = {seq_len + 1} ids, got {len(ids)}")
     stride = seq_len if stride is None else stride
     starts = np.arange(0, len(ids) - seq_len, stride)
     idx = starts[:, None] + np.arange(seq_len)[None, :]
@@ -131,7 +153,8 @@ def lm_windows(ids, seq_len:int, stride:int|None=None) -> tuple[np.ndarray, np.n
 def sample_with_temperature(logits, temperature:float=1.0, seed=None) -> int | np.ndarray:
     "Draw an index from `softmax(logits / temperature)` (last axis); temperature 0 means argmax."
     logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim == 0 or logits.shape[-1] == 0: raise ValueError(f"logits must have at least one entry on the last axis, got shape {logits.shape}")
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits must have at least one entry on the last axis, got shape {logits.shape}")
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     if temperature == 0: return logits.argmax(-1)
     z = logits / temperature
@@ -144,13 +167,16 @@ def sample_with_temperature(logits, temperature:float=1.0, seed=None) -> int | n
 # %% ../nbs/40_rnn.ipynb #27644512
 def generate(model, prefix:str, n_chars:int=200, temperature:float=1.0, seed=None, context:int=64,
              alphabet:str=TEXT8_ALPHABET) -> str:
-    "Extend `prefix` by `n_chars` characters sampled from a character model `(1, time) ids -> (1, time, len(alphabet))` logits."
+    """Extend `prefix` by `n_chars` characters sampled from a character model `(1, time) ids -> (1, time,
+    len(alphabet))` logits."""
     rng = as_generator(seed)
     ids = list(encode_chars(prefix, alphabet)) if prefix else [0]
     if n_chars < 0: raise ValueError(f"n_chars must be >= 0, got {n_chars}")
     for _ in range(n_chars):
         logits = model.forward(np.array([ids[-context:]], dtype=np.int64))
         if logits.ndim != 3 or logits.shape[-1] != len(alphabet):
-            raise ValueError(f"the model must return (1, time, {len(alphabet)}) logits, got shape {logits.shape}")
+            raise ValueError(
+                f"the model must return (1, time, {len(alphabet)}) logits, got shape {logits.shape}"
+            )
         ids.append(int(sample_with_temperature(logits[0, -1], temperature, seed=rng)))
     return decode_chars(ids, alphabet)

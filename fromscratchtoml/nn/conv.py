@@ -18,7 +18,11 @@ __all__ = ['conv_output_size', 'pad_nchw', 'conv2d_naive', 'windows', 'im2col', 
 def _pair(v, name):
     "An int or a pair of ints as a tuple `(a, b)`."
     if isinstance(v, numbers.Integral) and not isinstance(v, bool): return (int(v), int(v))
-    if isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(u, numbers.Integral) and not isinstance(u, bool) for u in v):
+    if (
+        isinstance(v, (tuple, list))
+        and len(v) == 2
+        and all(isinstance(u, numbers.Integral) and not isinstance(u, bool) for u in v)
+    ):
         return (int(v[0]), int(v[1]))
     raise TypeError(f"{name} must be an int or a pair of ints, got {v!r}")
 
@@ -31,12 +35,17 @@ def conv_output_size(size: int,      # input height (or width)
                     ) -> int:
     "Output length of a convolution or pooling along one axis: `(size + pad - kernel) / stride + 1`."
     if kernel > size + pad:
-        raise ValueError(f"{who}: kernel size {kernel} is larger than the padded input ({size} + padding {pad} = {size + pad})")
+        raise ValueError(
+            f"{who}: kernel size {kernel} is larger than the padded input ({size} + padding {pad} ="
+            f" {size + pad})"
+        )
     q, r = divmod(size + pad - kernel, stride)
     if exact and r:
-        raise ValueError(f"{who}: (input {size} + padding {pad} - kernel {kernel}) / stride {stride} = "
-                         f"{(size + pad - kernel) / stride:g} is not a whole number; the last {r} row(s)/column(s) "
-                         f"would be ignored: add {stride - r} more row(s)/column(s) of padding or crop the input")
+        raise ValueError(
+            f"{who}: (input {size} + padding {pad} - kernel {kernel}) / stride {stride} = "
+            f"{(size + pad - kernel) / stride:g} is not a whole number; the last {r} row(s)/column(s) "
+            f"would be ignored: add {stride - r} more row(s)/column(s) of padding or crop the input"
+        )
     return q + 1
 
 # %% ../../nbs/30_cnn.ipynb #873c1740
@@ -53,7 +62,9 @@ def conv2d_naive(x,                   # input (N, C, H, W)
                  pads=(0, 0, 0, 0),   # (top, bottom, left, right)
                 ) -> np.ndarray:      # (N, F, Ho, Wo)
     "Reference 2-D convolution (cross-correlation) with explicit loops over every output pixel."
-    N, C, H, Wd = x.shape; Fo, _, kh, kw = W.shape; sh, sw = stride
+    N, C, H, Wd = x.shape
+    Fo, _, kh, kw = W.shape
+    sh, sw = stride
     xp = pad_nchw(x, pads)
     Ho = conv_output_size(H, kh, sh, pads[0] + pads[1], exact=False)
     Wo = conv_output_size(Wd, kw, sw, pads[2] + pads[3], exact=False)
@@ -70,11 +81,15 @@ def windows(xp,                 # padded input (N, C, Hp, Wp), any strides
             kh: int, kw: int,   # window size
             stride=(1, 1),
            ) -> np.ndarray:     # read-only view (C, kh, kw, N, Ho, Wo)
-    "Every `(kh, kw)` window of `xp` as a strided view: element `[c, u, v, n, i, j]` is `xp[n, c, i*sh + u, j*sw + v]`."
-    N, C, Hp, Wp = xp.shape; sh, sw = stride
+    """Every `(kh, kw)` window of `xp` as a strided view: element `[c, u, v, n, i, j]` is `xp[n, c, i*sh + u,
+    j*sw + v]`."""
+    N, C, Hp, Wp = xp.shape
+    sh, sw = stride
     Ho, Wo = (Hp - kh) // sh + 1, (Wp - kw) // sw + 1
     sN, sC, sH, sW = xp.strides
-    return as_strided(xp, shape=(C, kh, kw, N, Ho, Wo), strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
+    return as_strided(
+        xp, shape=(C, kh, kw, N, Ho, Wo), strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False
+    )
 
 def im2col(x,                    # input (N, C, H, W)
            kh: int, kw: int,     # kernel size
@@ -82,7 +97,8 @@ def im2col(x,                    # input (N, C, H, W)
            pads=(0, 0, 0, 0),    # (top, bottom, left, right)
            out=None,             # optional (C*kh*kw, N*Ho*Wo) array to fill
           ) -> np.ndarray:       # (C*kh*kw, N*Ho*Wo)
-    "The column matrix of `x`: one column per output pixel (images inside the columns), one row per kernel weight."
+    """The column matrix of `x`: one column per output pixel (images inside the columns), one row per kernel
+    weight."""
     v = windows(pad_nchw(x, pads), kh, kw, stride)
     C, _, _, N, Ho, Wo = v.shape
     if out is None: out = np.empty((C * kh * kw, N * Ho * Wo), dtype=x.dtype)
@@ -98,7 +114,9 @@ def col2im(cols,                 # (C*kh*kw, N*Ho*Wo) gradient of the column mat
            out=None,             # optional (C, N, Hp, Wp) scratch array
           ) -> np.ndarray:       # (N, C, H, W) (a view in channel-first memory order)
     "Adjoint of `im2col`: add every column entry back onto the input pixel it was copied from."
-    N, C, H, W = x_shape; sh, sw = stride; pt, pb, pl, pr = pads
+    N, C, H, W = x_shape
+    sh, sw = stride
+    pt, pb, pl, pr = pads
     Hp, Wp = H + pt + pb, W + pl + pr
     Ho, Wo = (Hp - kh) // sh + 1, (Wp - kw) // sw + 1
     c = cols.reshape(C, kh, kw, N, Ho, Wo)
@@ -114,8 +132,11 @@ def _check_nchw(layer, shape, channels=None):
     "Raise a clear error unless `shape` is that of a 4-D `NCHW` batch (with `channels` channels when given)."
     shape = tuple(shape)
     if len(shape) != 4:
-        raise ValueError(f"{type(layer).__name__} '{layer.name}' expects NCHW inputs of shape (batch, channels, height, width), "
-                         f"got shape {shape}" + (" (grey-scale images need a channel axis: x[:, None])" if len(shape) == 3 else ""))
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}' expects NCHW inputs of shape (batch, channels, height,"
+            f" width), got shape {shape}"
+            + (" (grey-scale images need a channel axis: x[:, None])" if len(shape) == 3 else "")
+        )
     if channels is not None and shape[1] != channels:
         raise ValueError(f"{type(layer).__name__} '{layer.name}' was built for {channels} input channel(s), "
                          f"got input of shape {shape} with {shape[1]} channel(s)")
@@ -126,16 +147,23 @@ class Conv2D(Layer):
     def __init__(self, filters: int,       # number of output channels F
                  kernel_size,              # k or (kh, kw)
                  stride=1,                 # s or (sh, sw)
-                 padding=0,                # p, (ph, pw), "valid" (no padding) or "same" (output size = input size, stride 1)
+                 padding=0,                # p, (ph, pw), "valid" (none) or "same" (output size = input size)
                  name=None, seed=None):
         super().__init__(name=name, seed=seed)
-        if not isinstance(filters, numbers.Integral) or filters < 1: raise ValueError(f"filters must be a positive integer, got {filters!r}")
-        self.filters, self.kernel_size, self.stride = int(filters), _pair(kernel_size, "kernel_size"), _pair(stride, "stride")
+        if not isinstance(filters, numbers.Integral) or filters < 1:
+            raise ValueError(f"filters must be a positive integer, got {filters!r}")
+        self.filters, self.kernel_size, self.stride = (
+            int(filters),
+            _pair(kernel_size, "kernel_size"),
+            _pair(stride, "stride"),
+        )
         if min(self.kernel_size) < 1 or min(self.stride) < 1:
             raise ValueError(f"kernel_size and stride must be positive, got {kernel_size!r} and {stride!r}")
         if isinstance(padding, str):
-            if padding not in ("same", "valid"): raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
-            if padding == "same" and self.stride != (1, 1): raise ValueError(f"padding='same' needs stride 1 (as in PyTorch), got stride {stride!r}")
+            if padding not in ("same", "valid"):
+                raise ValueError(f"padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError(f"padding='same' needs stride 1 (as in PyTorch), got stride {stride!r}")
             self.padding = padding
         else:
             self.padding = _pair(padding, "padding")
@@ -143,10 +171,12 @@ class Conv2D(Layer):
 
     @property
     def pads(self):
-        "Zero padding as `(top, bottom, left, right)`; 'same' puts the odd extra row/column at the bottom/right, as PyTorch."
+        """Zero padding as `(top, bottom, left, right)`; 'same' puts the odd extra row/column at the
+        bottom/right, as PyTorch."""
         kh, kw = self.kernel_size
         if self.padding == "valid": return (0, 0, 0, 0)
-        if self.padding == "same": return ((kh - 1) // 2, kh - 1 - (kh - 1) // 2, (kw - 1) // 2, kw - 1 - (kw - 1) // 2)
+        if self.padding == "same":
+            return ((kh - 1) // 2, kh - 1 - (kh - 1) // 2, (kw - 1) // 2, kw - 1 - (kw - 1) // 2)
         return (self.padding[0], self.padding[0], self.padding[1], self.padding[1])
 
     def _out_hw(self, H, W):
@@ -156,8 +186,12 @@ class Conv2D(Layer):
 
     def build(self, input_shape):
         _check_nchw(self, input_shape)
-        C = input_shape[1]; kh, kw = self.kernel_size; dt = get_default_dtype()
-        bound = 1 / np.sqrt(C * kh * kw)   # PyTorch's default: kaiming_uniform(a=sqrt(5)) = U(+-1/sqrt(fan_in)), bias alike
+        C = input_shape[1]
+        kh, kw = self.kernel_size
+        dt = get_default_dtype()
+        bound = 1 / np.sqrt(
+            C * kh * kw
+        )  # PyTorch's default: kaiming_uniform(a=sqrt(5)) = U(+-1/sqrt(fan_in)), bias alike
         self.params = {"W": self.rng.uniform(-bound, bound, (self.filters, C, kh, kw)).astype(dt),
                        "b": self.rng.uniform(-bound, bound, self.filters).astype(dt)}
 
@@ -171,10 +205,14 @@ class Conv2D(Layer):
 
     def forward(self, x, training=False):
         W, b = self.params["W"], self.params["b"]
-        N, C, H, Wd = x.shape; Fo, _, kh, kw = W.shape
-        Ho, Wo = self._out_hw(H, Wd); pt, pb, pl, pr = pads = self.pads
+        N, C, H, Wd = x.shape
+        Fo, _, kh, kw = W.shape
+        Ho, Wo = self._out_hw(H, Wd)
+        pt, pb, pl, pr = pads = self.pads
         if any(pads):   # the zero border of the kept buffer never changes: copy only the interior
-            xp = self._buffer("xp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype, zeros=True).transpose(1, 0, 2, 3)
+            xp = self._buffer("xp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype, zeros=True).transpose(
+                1, 0, 2, 3
+            )
             xp[:, :, pt:pt + H, pl:pl + Wd] = x
         else: xp = x
         cols = self._cols = self._buffer("cols", (C * kh * kw, N * Ho * Wo), W.dtype)
@@ -185,14 +223,18 @@ class Conv2D(Layer):
         return y.reshape(Fo, N, Ho, Wo).transpose(1, 0, 2, 3)
 
     def backward(self, dy):
-        W = self.params["W"]; Fo, C, kh, kw = W.shape
-        dy2 = np.asarray(dy, dtype=W.dtype).transpose(1, 0, 2, 3).reshape(Fo, -1)   # free when dy is channel-first already
+        W = self.params["W"]
+        Fo, C, kh, kw = W.shape
+        dy2 = (
+            np.asarray(dy, dtype=W.dtype).transpose(1, 0, 2, 3).reshape(Fo, -1)
+        )  # free when dy is channel-first already
         np.sum(dy2, axis=1, out=self.grads["b"])               # a contiguous row sum per filter
         np.matmul(dy2, self._cols.T, out=self.grads["W"].reshape(Fo, -1))
         if not self.need_input_grad: return None   # first layer: nobody needs dL/dx
         dcols = self._buffer("dcols", self._cols.shape, W.dtype)
         np.matmul(W.reshape(Fo, -1).T, dy2, out=dcols)
-        N, C, H, Wd = self._x_shape; pt, pb, pl, pr = self.pads
+        N, C, H, Wd = self._x_shape
+        pt, pb, pl, pr = self.pads
         dxp = self._buffer("dxp", (C, N, H + pt + pb, Wd + pl + pr), W.dtype)
         return col2im(dcols, self._x_shape, kh, kw, self.stride, self.pads, out=dxp).copy(order="K")
 
@@ -217,7 +259,9 @@ class _Pool2D(Layer):
         (kh, kw), (sh, sw) = self.pool_size, self.stride
         who = f"{type(self).__name__} '{self.name}' on input {H}x{W}"
         # like PyTorch, pooling drops a last incomplete window (28 -> 14 -> 7 -> 3)
-        return conv_output_size(H, kh, sh, 0, who, exact=False), conv_output_size(W, kw, sw, 0, who, exact=False)
+        return conv_output_size(H, kh, sh, 0, who, exact=False), conv_output_size(
+            W, kw, sw, 0, who, exact=False
+        )
 
     def _offsets(self, Ho, Wo):
         "One (rows, cols) slice pair per position inside the window: that corner of every window."
@@ -249,9 +293,14 @@ class MaxPool2D(_Pool2D):
         x, y = self._x, self._y
         sl = self._offsets(*y.shape[2:])
         dy = np.asarray(dy, dtype=x.dtype)
-        m = np.empty(y.shape, bool); free = np.ones(y.shape, bool)   # first maximum of a window takes the gradient
+        m = np.empty(y.shape, bool)
+        free = np.ones(y.shape, bool)  # first maximum of a window takes the gradient
         if self.stride == self.pool_size:   # disjoint windows: every slab is written once
-            dx = np.empty_like(x) if all(n % k == 0 for n, k in zip(x.shape[2:], self.pool_size)) else np.zeros_like(x)
+            dx = (
+                np.empty_like(x)
+                if all(n % k == 0 for n, k in zip(x.shape[2:], self.pool_size))
+                else np.zeros_like(x)
+            )
             for i, (r, c) in enumerate(sl):
                 np.equal(x[:, :, r, c], y, out=m)
                 if i: m &= free
@@ -260,12 +309,15 @@ class MaxPool2D(_Pool2D):
             return dx
         dx = np.zeros_like(x)
         for r, c in sl:                     # overlapping windows: accumulate
-            np.equal(x[:, :, r, c], y, out=m); m &= free; np.greater(free, m, out=free)
+            np.equal(x[:, :, r, c], y, out=m)
+            m &= free
+            np.greater(free, m, out=free)
             dx[:, :, r, c] += m * dy
         return dx
 
 class AvgPool2D(_Pool2D):
-    "Average pooling over `pool_size` windows of `NCHW` images (stride defaults to the pool size); no parameters."
+    """Average pooling over `pool_size` windows of `NCHW` images (stride defaults to the pool size); no
+    parameters."""
     def forward(self, x, training=False):
         Ho, Wo = self._out_hw(x.shape[2], x.shape[3])
         (r0, c0), *rest = self._offsets(Ho, Wo)
@@ -284,12 +336,16 @@ class AvgPool2D(_Pool2D):
 
 # %% ../../nbs/30_cnn.ipynb #4a5b111f
 class BatchNorm2D(Layer):
-    "Batch normalisation of each channel of `NCHW` images over (batch, height, width); running statistics for evaluation."
-    def __init__(self, momentum: float = 0.1,   # weight of the new batch in the running averages (PyTorch's convention)
-                 epsilon: float = 1e-5,         # added to the variance
-                 running_mean=None,             # initial running statistics (C,) (default 0); they live in `state`,
-                 running_var=None,              # which `Sequential.save`/`load` keep (default 1)
-                 name=None):
+    """Batch normalisation of each channel of `NCHW` images over (batch, height, width); running statistics
+    for evaluation."""
+    def __init__(
+        self,
+        momentum: float = 0.1,  # weight of the new batch in the running averages (PyTorch's convention)
+        epsilon: float = 1e-5,  # added to the variance
+        running_mean=None,  # initial running statistics (C,) (default 0); they live in `state`,
+        running_var=None,  # which `Sequential.save`/`load` keep (default 1)
+        name=None,
+    ):
         super().__init__(name=name)
         if not 0 <= momentum <= 1: raise ValueError(f"momentum must be in [0, 1], got {momentum}")
         if epsilon <= 0: raise ValueError(f"epsilon must be positive, got {epsilon}")
@@ -298,13 +354,17 @@ class BatchNorm2D(Layer):
 
     def build(self, input_shape):
         _check_nchw(self, input_shape)
-        C = input_shape[1]; dt = get_default_dtype()
+        C = input_shape[1]
+        dt = get_default_dtype()
         self.params = {"gamma": np.ones(C, dt), "beta": np.zeros(C, dt)}
         self.state = {"running_mean": np.zeros(C, dt), "running_var": np.ones(C, dt)}
         for k, v in self._initial_state.items():
             if v is None: continue
             v = np.asarray(v, dtype=dt)
-            if v.shape != (C,): raise ValueError(f"BatchNorm2D '{self.name}': {k} has shape {v.shape}, the input has {C} channel(s)")
+            if v.shape != (C,):
+                raise ValueError(
+                    f"BatchNorm2D '{self.name}': {k} has shape {v.shape}, the input has {C} channel(s)"
+                )
             self.state[k][:] = v
 
     def compute_output_shape(self, input_shape): return tuple(input_shape)
@@ -312,17 +372,26 @@ class BatchNorm2D(Layer):
     def check_input(self, x): _check_nchw(self, x.shape, self.params["gamma"].shape[0])
 
     def forward(self, x, training=False):
-        dt = self.params["gamma"].dtype; x = np.asarray(x, dtype=dt); st = self.state
+        dt = self.params["gamma"].dtype
+        x = np.asarray(x, dtype=dt)
+        st = self.state
         if training:
             m = x.shape[0] * x.shape[2] * x.shape[3]
-            if m < 2: raise ValueError(f"BatchNorm2D '{self.name}' needs more than one value per channel in training mode, got input of shape {x.shape}")
+            if m < 2:
+                raise ValueError(
+                    f"BatchNorm2D '{self.name}' needs more than one value per channel in training mode, got"
+                    f" input of shape {x.shape}"
+                )
             mean = x.mean(axis=(0, 2, 3))
             xc = x - mean[:, None, None]
             var = np.mean(xc * xc, axis=(0, 2, 3))
-            st["running_mean"] *= 1 - self.momentum; st["running_mean"] += self.momentum * mean
-            st["running_var"] *= 1 - self.momentum; st["running_var"] += self.momentum * m / (m - 1) * var
+            st["running_mean"] *= 1 - self.momentum
+            st["running_mean"] += self.momentum * mean
+            st["running_var"] *= 1 - self.momentum
+            st["running_var"] += self.momentum * m / (m - 1) * var
         else:
-            xc = x - st["running_mean"][:, None, None]; var = st["running_var"]
+            xc = x - st["running_mean"][:, None, None]
+            var = st["running_var"]
         inv = (1 / np.sqrt(var + self.epsilon)).astype(dt)
         xhat = xc * inv[:, None, None]
         self._cache = (training, xhat, inv)
@@ -331,10 +400,15 @@ class BatchNorm2D(Layer):
     def backward(self, dy):
         training, xhat, inv = self._cache
         dy = np.asarray(dy, dtype=xhat.dtype)
-        np.sum(dy * xhat, axis=(0, 2, 3), out=self.grads["gamma"]); np.sum(dy, axis=(0, 2, 3), out=self.grads["beta"])
+        np.sum(dy * xhat, axis=(0, 2, 3), out=self.grads["gamma"])
+        np.sum(dy, axis=(0, 2, 3), out=self.grads["beta"])
         g = dy * self.params["gamma"][:, None, None]
         if training:
-            g = g - g.mean(axis=(0, 2, 3))[:, None, None] - xhat * (g * xhat).mean(axis=(0, 2, 3))[:, None, None]
+            g = (
+                g
+                - g.mean(axis=(0, 2, 3))[:, None, None]
+                - xhat * (g * xhat).mean(axis=(0, 2, 3))[:, None, None]
+            )
         return g * inv[:, None, None]
 
     def get_config(self):

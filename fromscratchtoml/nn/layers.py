@@ -23,7 +23,9 @@ def _snake(name): return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower()
 
 def _fmt_shape(shape):
     "Shape with the batch dimension written as 'batch'."
-    dims = ["batch" if (i == 0 and d is None) else ("?" if d is None else str(d)) for i, d in enumerate(shape)]
+    dims = [
+        "batch" if (i == 0 and d is None) else ("?" if d is None else str(d)) for i, d in enumerate(shape)
+    ]
     return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 def _lazy_forward(forward):
@@ -36,8 +38,11 @@ def _lazy_forward(forward):
     return wrapped
 
 class Layer:
-    "Base class of every layer: lazy `build`, `forward` that caches, `backward` that fills `grads` and returns `dx`."
-    input_dtype = "float"  # "float": Sequential casts inputs to the default dtype; "int": left as ints (Embedding)
+    """Base class of every layer: lazy `build`, `forward` that caches, `backward` that fills `grads` and
+    returns `dx`."""
+    input_dtype = (  # "float": Sequential casts inputs to the default dtype; "int": left as ints (Embedding)
+        "float"
+    )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -54,7 +59,9 @@ class Layer:
         self.name = name
         self.params: dict[str, np.ndarray] = {}  # filled by build()
         self.grads: dict[str, np.ndarray] = {}   # same keys as params, filled by backward()
-        self.state: dict[str, np.ndarray] = {}   # arrays that are not trained but saved (BatchNorm's running statistics)
+        self.state: dict[str, np.ndarray] = (
+            {}
+        )  # arrays that are not trained but saved (BatchNorm's running statistics)
         self.built = False
         self._seed = seed          # used only if no generator was injected
         self.rng = None            # Sequential injects a np.random.Generator before the first forward
@@ -62,7 +69,8 @@ class Layer:
         self.need_input_grad = True  # Sequential sets False on the first layers so they skip computing dx
 
     def build(self, input_shape: tuple) -> None:
-        "Fill `self.params` (and `self.state`) from the input shape (batch dimension included) with `self.rng`."
+        """Fill `self.params` (and `self.state`) from the input shape (batch dimension included) with
+        `self.rng`."""
 
     def _build(self, input_shape):
         "The one builder: pick the generator, create parameters and zero gradients, remember the input shape."
@@ -114,7 +122,8 @@ class Layer:
 
 # %% ../../nbs/11_neural_networks.ipynb #da88fa03
 class Dense(Layer):
-    "Fully connected layer `y = f(x @ W + b)`: `W` `(in_features, units)`, `b` `(units,)`; `x` `(batch, ..., in_features)`."
+    """Fully connected layer `y = f(x @ W + b)`: `W` `(in_features, units)`, `b` `(units,)`; `x` `(batch, ...,
+    in_features)`."""
     def __init__(self, units, activation=None, kernel_initializer="glorot_uniform", use_bias=True,
                  kernel_regularizer=None, name=None, seed=None):
         super().__init__(name, seed)
@@ -127,7 +136,9 @@ class Dense(Layer):
 
     def build(self, input_shape):
         if len(input_shape) < 2 or input_shape[-1] is None:
-            raise ValueError(f"Dense '{self.name}' expects inputs of shape (batch, features), got {tuple(input_shape)}")
+            raise ValueError(
+                f"Dense '{self.name}' expects inputs of shape (batch, features), got {tuple(input_shape)}"
+            )
         d, dt = int(input_shape[-1]), get_default_dtype()
         self.in_features, self._ndim = d, len(input_shape)
         self.params["W"] = self._init((d, self.units), self.rng, dt, fan_in=d, fan_out=self.units)
@@ -136,12 +147,15 @@ class Dense(Layer):
     def check_input(self, x):
         if x.ndim != self._ndim or x.shape[-1] != self.in_features:
             want = (None,) + (("?",) * (self._ndim - 2)) + (self.in_features,)
-            raise ValueError(f"Dense '{self.name}' expects inputs of shape {_fmt_shape(want)}, got {tuple(x.shape)}")
+            raise ValueError(
+                f"Dense '{self.name}' expects inputs of shape {_fmt_shape(want)}, got {tuple(x.shape)}"
+            )
 
     def forward(self, x, training=False):
         W = self.params["W"]
         x2 = x.reshape(-1, x.shape[-1])
-        shape = (x2.shape[0], self.units); dt = np.result_type(x.dtype, W.dtype)
+        shape = (x2.shape[0], self.units)
+        dt = np.result_type(x.dtype, W.dtype)
         z = self._buffer("z", shape, dt) if training else np.empty(shape, dt)
         np.matmul(x2, W, out=z)
         if self.use_bias: z += self.params["b"]
@@ -168,17 +182,28 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        init = self.kernel_initializer if isinstance(self.kernel_initializer, str) else getattr(self.kernel_initializer, "__name__", None)
+        init = (
+            self.kernel_initializer
+            if isinstance(self.kernel_initializer, str)
+            else getattr(self.kernel_initializer, "__name__", None)
+        )
         if init not in INITIALIZERS: init = "glorot_uniform"
         reg = self.kernel_regularizer
-        return {"units": self.units, "activation": self.activation, "kernel_initializer": init,
-                "use_bias": self.use_bias,
-                "kernel_regularizer": None if reg is None else {"class": type(reg).__name__, "config": reg.get_config()},
-                "name": self.name}
+        return {
+            "units": self.units,
+            "activation": self.activation,
+            "kernel_initializer": init,
+            "use_bias": self.use_bias,
+            "kernel_regularizer": (
+                None if reg is None else {"class": type(reg).__name__, "config": reg.get_config()}
+            ),
+            "name": self.name,
+        }
 
 # %% ../../nbs/11_neural_networks.ipynb #b321f84d
 class Activation(Layer):
-    "Element-wise activation (`sigmoid`, `tanh`, `relu`, `leaky_relu`; `softmax` over the last axis) as a layer."
+    """Element-wise activation (`sigmoid`, `tanh`, `relu`, `leaky_relu`; `softmax` over the last axis) as a
+    layer."""
     def __init__(self, activation, name=None, seed=None):
         super().__init__(name, seed)
         self._f, self._df = get_activation(activation)
@@ -203,12 +228,15 @@ class Dropout(Layer):
         self.rate = float(rate)
 
     def forward(self, x, training=False):
-        if not training or self.rate == 0: self._mask = None; return x
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
         if self.rng is None: self.rng = as_generator(self._seed)
         dt = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
         u = self.rng.random(x.shape, dtype=dt, out=self._buffer("u", x.shape, dt))
         mask = self._buffer("mask", x.shape, dt)
-        np.greater_equal(u, self.rate, out=mask, casting="unsafe"); mask *= 1 / (1 - self.rate)
+        np.greater_equal(u, self.rate, out=mask, casting="unsafe")
+        mask *= 1 / (1 - self.rate)
         self._mask = mask
         return np.multiply(x, mask, out=self._buffer("y", x.shape, np.result_type(x, mask)))
 
@@ -217,13 +245,20 @@ class Dropout(Layer):
         return np.multiply(dy, self._mask, out=self._buffer("dx", dy.shape, np.result_type(dy, self._mask)))
 
     def get_config(self):
-        return {"rate": self.rate, "seed": self._seed if isinstance(self._seed, (int, type(None))) else None, "name": self.name}
+        return {
+            "rate": self.rate,
+            "seed": self._seed if isinstance(self._seed, (int, type(None))) else None,
+            "name": self.name,
+        }
 
 class Flatten(Layer):
     "Flatten every dimension after the batch: `(batch, d1, d2, ...)` -> `(batch, d1*d2*...)`."
     def check_input(self, x):
         if tuple(x.shape[1:]) != tuple(self.input_shape[1:]):
-            raise ValueError(f"Flatten '{self.name}' expects inputs of shape {_fmt_shape(self.input_shape)}, got {tuple(x.shape)}")
+            raise ValueError(
+                f"Flatten '{self.name}' expects inputs of shape {_fmt_shape(self.input_shape)}, got"
+                f" {tuple(x.shape)}"
+            )
 
     def forward(self, x, training=False):
         self._shape = x.shape

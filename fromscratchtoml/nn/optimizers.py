@@ -15,7 +15,8 @@ class Optimizer:
     "Base class: `step(params, grads)` updates every parameter array in place; state is kept per array."
     def __init__(self, learning_rate, global_clipnorm=None):
         if not learning_rate > 0: raise ValueError(f"learning_rate must be positive, got {learning_rate}")
-        if global_clipnorm is not None and not global_clipnorm > 0: raise ValueError(f"global_clipnorm must be positive, got {global_clipnorm}")
+        if global_clipnorm is not None and not global_clipnorm > 0:
+            raise ValueError(f"global_clipnorm must be positive, got {global_clipnorm}")
         self.learning_rate = float(learning_rate)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
         self.iterations = 0
@@ -30,7 +31,8 @@ class Optimizer:
         raise NotImplementedError
 
     def clip(self, grads):
-        "Scale all gradients in place so that their global L2 norm is at most `global_clipnorm`; returns the norm."
+        """Scale all gradients in place so that their global L2 norm is at most `global_clipnorm`; returns the
+        norm."""
         total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
         coef = self.global_clipnorm / (total + 1e-6)
         if coef < 1:
@@ -39,21 +41,28 @@ class Optimizer:
 
     def step(self, params, grads):
         "One update of every array in `params` (in place) from the aligned list `grads`."
-        if len(params) != len(grads): raise ValueError(f"step got {len(params)} parameters but {len(grads)} gradients")
+        if len(params) != len(grads):
+            raise ValueError(f"step got {len(params)} parameters but {len(grads)} gradients")
         for p, g in zip(params, grads):
-            if p.shape != g.shape: raise ValueError(f"a gradient of shape {g.shape} does not match its parameter of shape {p.shape}")
+            if p.shape != g.shape:
+                raise ValueError(
+                    f"a gradient of shape {g.shape} does not match its parameter of shape {p.shape}"
+                )
         if self.global_clipnorm is not None: self.clip(grads)
         self.iterations += 1
         for p, g in zip(params, grads):
             st = self._state.get(id(p))
-            if st is None or st["param"] is not p:  # keep a reference so an id is never reused by another array
+            if (
+                st is None or st["param"] is not p
+            ):  # keep a reference so an id is never reused by another array
                 st = self._state[id(p)] = {"param": p, "tmp": np.empty_like(p), **self.init_state(p)}
             self.update(p, g, st)
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "global_clipnorm": self.global_clipnorm}
 
-    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 # %% ../../nbs/12_optimizers.ipynb #afff19e4
 class SGD(Optimizer):
@@ -69,18 +78,28 @@ class SGD(Optimizer):
         if mu:
             v = st.get("v")
             if v is None: v = st["v"] = g.copy()          # PyTorch starts the buffer at the first gradient
-            else: v *= mu; v += g
-            if self.nesterov: np.multiply(v, mu, out=tmp); tmp += g; d = tmp
-            else: d = v
+            else:
+                v *= mu
+                v += g
+            if self.nesterov:
+                np.multiply(v, mu, out=tmp)
+                tmp += g
+                d = tmp
+            else:
+                d = v
         else: d = g
-        np.multiply(d, lr, out=tmp); p -= tmp
+        np.multiply(d, lr, out=tmp)
+        p -= tmp
 
-    def get_config(self): return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 # %% ../../nbs/12_optimizers.ipynb #ddca4ef2
 class Adagrad(Optimizer):
     "Adagrad: per-coordinate steps scaled by the root of the summed squared gradients (PyTorch's rule)."
-    def __init__(self, learning_rate=0.01, epsilon=1e-10, initial_accumulator_value=0.0, global_clipnorm=None):
+    def __init__(
+        self, learning_rate=0.01, epsilon=1e-10, initial_accumulator_value=0.0, global_clipnorm=None
+    ):
         super().__init__(learning_rate, global_clipnorm)
         self.epsilon, self.initial_accumulator_value = float(epsilon), float(initial_accumulator_value)
 
@@ -88,14 +107,24 @@ class Adagrad(Optimizer):
 
     def update(self, p, g, st):
         s, tmp = st["sum"], st["tmp"]
-        np.multiply(g, g, out=tmp); s += tmp
-        np.sqrt(s, out=tmp); tmp += self.epsilon
-        np.divide(g, tmp, out=tmp); tmp *= self.learning_rate; p -= tmp
+        np.multiply(g, g, out=tmp)
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += self.epsilon
+        np.divide(g, tmp, out=tmp)
+        tmp *= self.learning_rate
+        p -= tmp
 
-    def get_config(self): return {**super().get_config(), "epsilon": self.epsilon, "initial_accumulator_value": self.initial_accumulator_value}
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "epsilon": self.epsilon,
+            "initial_accumulator_value": self.initial_accumulator_value,
+        }
 
 class RMSprop(Optimizer):
-    "RMSprop: steps scaled by a running root-mean-square of the gradients (PyTorch's rule; `rho` is its `alpha`)."
+    """RMSprop: steps scaled by a running root-mean-square of the gradients (PyTorch's rule; `rho` is its
+    `alpha`)."""
     def __init__(self, learning_rate=0.001, rho=0.99, epsilon=1e-8, momentum=0.0, global_clipnorm=None):
         super().__init__(learning_rate, global_clipnorm)
         self.rho, self.epsilon, self.momentum = float(rho), float(epsilon), float(momentum)
@@ -107,18 +136,27 @@ class RMSprop(Optimizer):
 
     def update(self, p, g, st):
         sq, tmp = st["sq"], st["tmp"]
-        sq *= self.rho; np.multiply(g, g, out=tmp); tmp *= 1 - self.rho; sq += tmp
-        np.sqrt(sq, out=tmp); tmp += self.epsilon
+        sq *= self.rho
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - self.rho
+        sq += tmp
+        np.sqrt(sq, out=tmp)
+        tmp += self.epsilon
         np.divide(g, tmp, out=tmp)
         if self.momentum:
-            buf = st["buf"]; buf *= self.momentum; buf += tmp; np.multiply(buf, self.learning_rate, out=tmp)
+            buf = st["buf"]
+            buf *= self.momentum
+            buf += tmp
+            np.multiply(buf, self.learning_rate, out=tmp)
         else: tmp *= self.learning_rate
         p -= tmp
 
-    def get_config(self): return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon, "momentum": self.momentum}
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon, "momentum": self.momentum}
 
 class Adam(Optimizer):
-    "Adam: momentum plus RMS scaling with bias correction (PyTorch's rule, Keras's argument names; `eps` added after the bias correction as in PyTorch)."
+    """Adam: momentum plus RMS scaling with bias correction (PyTorch's rule, Keras's argument names; `eps`
+    added after the bias correction as in PyTorch)."""
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, global_clipnorm=None):
         super().__init__(learning_rate, global_clipnorm)
         for nm, b in (("beta_1", beta_1), ("beta_2", beta_2)):
@@ -128,29 +166,38 @@ class Adam(Optimizer):
     def init_state(self, p): return {"m": np.zeros_like(p), "v": np.zeros_like(p), "t": 0}
 
     def update(self, p, g, st):
-        # We keep m/(1-beta_1) and v/(1-beta_2) instead of m and v: the same update with 3 fewer passes over memory.
+        # We keep m/(1-beta_1) and v/(1-beta_2) instead of m and v:
+        # the same update with 3 fewer passes over memory.
         ms, vs, tmp, b1, b2 = st["m"], st["v"], st["tmp"], self.beta_1, self.beta_2
-        st["t"] += 1; t = st["t"]
-        ms *= b1; ms += g                                    # m = b1 m + (1-b1) g
-        np.multiply(g, g, out=tmp); vs *= b2; vs += tmp      # v = b2 v + (1-b2) g^2
+        st["t"] += 1
+        t = st["t"]
+        ms *= b1
+        ms += g  # m = b1 m + (1-b1) g
+        np.multiply(g, g, out=tmp)
+        vs *= b2
+        vs += tmp  # v = b2 v + (1-b2) g^2
         k = math.sqrt((1 - b2) / (1 - b2 ** t))              # sqrt(v_hat) = k sqrt(vs)
-        np.sqrt(vs, out=tmp); tmp += self.epsilon / k        # denominator / k
+        np.sqrt(vs, out=tmp)
+        tmp += self.epsilon / k  # denominator / k
         np.divide(ms, tmp, out=tmp)
         tmp *= self.learning_rate * (1 - b1) / ((1 - b1 ** t) * k)
         p -= tmp
 
-    def get_config(self): return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 
 def get_optimizer(identifier):
-    "An optimizer from its name (`'adam'`, default settings), a `{'class', 'config'}` dict, or the object itself."
+    """An optimizer from its name (`'adam'`, default settings), a `{'class', 'config'}` dict, or the object
+    itself."""
     if isinstance(identifier, dict):
         cls = {c.__name__: c for c in OPTIMIZERS.values()}.get(identifier.get("class"))
         if cls is None: raise ValueError(f"unknown optimizer class {identifier.get('class')!r}")
         return cls(**identifier.get("config", {}))
     if isinstance(identifier, str):
-        if identifier.lower() not in OPTIMIZERS: raise ValueError(f"unknown optimizer {identifier!r}: choose one of {sorted(OPTIMIZERS)}")
+        if identifier.lower() not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {identifier!r}: choose one of {sorted(OPTIMIZERS)}")
         return OPTIMIZERS[identifier.lower()]()
     if hasattr(identifier, "step"): return identifier
     raise TypeError(f"optimizer must be a name or an optimizer object, got {identifier!r}")

@@ -17,31 +17,43 @@ class ConvergenceWarning(UserWarning):
     "An iterative fit stopped at `max_iter` before it converged."
 
 class Perceptron(LinearClassifierMixin, BaseEstimator):
-    "Rosenblatt's perceptron trained by the perceptron rule; one-vs-rest for more than two classes (as scikit-learn)."
+    """Rosenblatt's perceptron trained by the perceptron rule; one-vs-rest for more than two classes (as
+    scikit-learn)."""
     def __init__(self, eta0=1.0,          # step size (with zero initial weights it only rescales them)
                  max_iter=1000,           # at most this many passes (epochs) over the data
                  shuffle=True,            # visit the samples in a new random order each epoch
                  fit_intercept=True,      # learn the bias b
                  random_state=None):      # seed or Generator for the shuffling
-        self.eta0, self.max_iter, self.shuffle, self.fit_intercept, self.random_state = eta0, max_iter, shuffle, fit_intercept, random_state
+        self.eta0, self.max_iter, self.shuffle, self.fit_intercept, self.random_state = (
+            eta0,
+            max_iter,
+            shuffle,
+            fit_intercept,
+            random_state,
+        )
 
     def fit(self, X, y):
-        "Run the perceptron rule until an epoch makes no mistake or `max_iter` epochs; sets `coef_`, `intercept_`, `mistakes_`."
-        if not isinstance(self.eta0, numbers.Real) or not self.eta0 > 0: raise ValueError(f"eta0 must be > 0, got {self.eta0!r}")
+        """Run the perceptron rule until an epoch makes no mistake or `max_iter` epochs; sets `coef_`,
+        `intercept_`, `mistakes_`."""
+        if not isinstance(self.eta0, numbers.Real) or not self.eta0 > 0:
+            raise ValueError(f"eta0 must be > 0, got {self.eta0!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
         X, y = check_X_y(X, y)
         self.classes_, yi = encode_classes(y)
-        T = np.where(yi[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)   # (n, K) one-vs-rest targets in {-1, +1}
-        if len(self.classes_) == 2: T = T[:, 1:]                                # binary: one unit, classes_[1] is +1
+        T = np.where(
+            yi[:, None] == np.arange(len(self.classes_)), 1.0, -1.0
+        )  # (n, K) one-vs-rest targets in {-1, +1}
+        if len(self.classes_) == 2:
+            T = T[:, 1:]  # binary: one unit, classes_[1] is +1
         n, d = X.shape
         W, b = np.zeros((T.shape[1], d)), np.zeros(T.shape[1])
         rng = as_generator(self.random_state)
-        self.mistakes_ = []                                                      # samples that caused an update, per epoch
+        self.mistakes_ = []  # samples that caused an update, per epoch
         for epoch in range(self.max_iter):
             mistakes = 0
             for i in (rng.permutation(n) if self.shuffle else range(n)):
-                wrong = T[i] * (W @ X[i] + b) <= 0                               # one flag per one-vs-rest unit
+                wrong = T[i] * (W @ X[i] + b) <= 0  # one flag per one-vs-rest unit
                 if wrong.any():
                     step = self.eta0 * T[i] * wrong
                     W += step[:, None] * X[i]
@@ -52,29 +64,41 @@ class Perceptron(LinearClassifierMixin, BaseEstimator):
         self.coef_, self.intercept_, self.n_iter_, self.n_features_in_ = W, b, epoch + 1, d
         self.converged_ = mistakes == 0
         if not self.converged_:
-            warnings.warn(f"Perceptron made {mistakes} mistakes in its last epoch (max_iter={self.max_iter}): "
-                          "the classes may not be linearly separable", ConvergenceWarning, stacklevel=2)
+            warnings.warn(
+                f"Perceptron made {mistakes} mistakes in its last epoch (max_iter={self.max_iter}): "
+                "the classes may not be linearly separable",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return self
 
 
 # %% ../../nbs/10_deep_neural_networks.ipynb #98b5e680
 class Adaline(LinearClassifierMixin, BaseEstimator):
-    "Widrow and Hoff's adaptive linear neuron: a linear unit fitted to targets ±1 by gradient descent on the squared error."
+    """Widrow and Hoff's adaptive linear neuron: a linear unit fitted to targets ±1 by gradient descent on the
+    squared error."""
     def __init__(self, learning_rate=0.1,  # gradient-descent step size
                  max_iter=1000,            # at most this many full-batch steps
                  tol=1e-6,                 # stop when every gradient entry is below this
                  fit_intercept=True):
-        self.learning_rate, self.max_iter, self.tol, self.fit_intercept = learning_rate, max_iter, tol, fit_intercept
+        self.learning_rate, self.max_iter, self.tol, self.fit_intercept = (
+            learning_rate,
+            max_iter,
+            tol,
+            fit_intercept,
+        )
 
     def fit(self, X, y):
-        "Full-batch gradient descent on $\\frac{1}{2n}\\sum_i (y_i - w^\\top x_i - b)^2$; sets `coef_`, `intercept_`, `loss_curve_` (MSE)."
+        """Full-batch gradient descent on $\\frac{1}{2n}\\sum_i (y_i - w^\\top x_i - b)^2$; sets `coef_`,
+        `intercept_`, `loss_curve_` (MSE)."""
         if not isinstance(self.learning_rate, numbers.Real) or not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}")
         X, y = check_X_y(X, y)
         self.classes_, yi = encode_classes(y)
-        if len(self.classes_) != 2: raise ValueError(f"Adaline is a binary classifier, got {len(self.classes_)} classes")
+        if len(self.classes_) != 2:
+            raise ValueError(f"Adaline is a binary classifier, got {len(self.classes_)} classes")
         t = 2.0 * yi - 1
         n, d = X.shape
         w, b = np.zeros(d), 0.0
@@ -84,12 +108,19 @@ class Adaline(LinearClassifierMixin, BaseEstimator):
                 err = t - (X @ w + b)
                 self.loss_curve_.append(float(np.mean(err ** 2)))
             if not np.isfinite(self.loss_curve_[-1]):
-                raise FloatingPointError(f"Adaline diverged at step {it}: lower the learning_rate (now {self.learning_rate})")
+                raise FloatingPointError(
+                    f"Adaline diverged at step {it}: lower the learning_rate (now {self.learning_rate})"
+                )
             gw, gb = -X.T @ err / n, (-err.mean() if self.fit_intercept else 0.0)
             if max(np.abs(gw).max(), abs(gb)) < self.tol: break
-            w -= self.learning_rate * gw; b -= self.learning_rate * gb
+            w -= self.learning_rate * gw
+            b -= self.learning_rate * gb
         else:
-            warnings.warn(f"Adaline did not converge in {self.max_iter} steps (tol={self.tol})", ConvergenceWarning, stacklevel=2)
+            warnings.warn(
+                f"Adaline did not converge in {self.max_iter} steps (tol={self.tol})",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self.coef_, self.intercept_, self.n_iter_, self.n_features_in_ = w[None, :], np.array([b]), it + 1, d
         return self
 

@@ -23,16 +23,23 @@ def rnn_forward_naive(x, W_ih, W_hh, b_ih, b_hh):
     return np.stack(hs, axis=1)
 
 def rnn_backward_naive(x, hs, dhs, W_ih, W_hh):
-    "BPTT one step at a time from `dhs` = dL/dh_t of the outputs: returns dx, the weight gradients and every delta_t."
+    """BPTT one step at a time from `dhs` = dL/dh_t of the outputs: returns dx, the weight gradients and every
+    delta_t."""
     B, T, _ = x.shape
-    grads = {"W_ih": np.zeros_like(W_ih), "W_hh": np.zeros_like(W_hh), "b_ih": np.zeros(W_hh.shape[0], x.dtype)}
+    grads = {
+        "W_ih": np.zeros_like(W_ih),
+        "W_hh": np.zeros_like(W_hh),
+        "b_ih": np.zeros(W_hh.shape[0], x.dtype),
+    }
     dx, deltas = np.zeros_like(x), np.zeros_like(hs)
     dh_next = np.zeros_like(hs[:, 0])
     for t in range(T - 1, -1, -1):
         delta = dhs[:, t] + dh_next              # from the loss at t and from step t+1
         g = delta * (1 - hs[:, t] ** 2)          # through tanh'
         h_prev = hs[:, t - 1] if t > 0 else np.zeros_like(hs[:, 0])
-        grads["W_ih"] += g.T @ x[:, t]; grads["W_hh"] += g.T @ h_prev; grads["b_ih"] += g.sum(0)
+        grads["W_ih"] += g.T @ x[:, t]
+        grads["W_hh"] += g.T @ h_prev
+        grads["b_ih"] += g.sum(0)
         dx[:, t] = g @ W_ih
         dh_next = g @ W_hh                       # chained back through W_hh
         deltas[:, t] = delta
@@ -41,14 +48,17 @@ def rnn_backward_naive(x, hs, dhs, W_ih, W_hh):
 
 # %% ../../nbs/40_rnn.ipynb #00c44709
 class Embedding(Layer):
-    "Lookup table mapping token ids `(batch, time)` to vectors `(batch, time, dim)`; `W` is `(vocab_size, dim)` as in PyTorch."
+    """Lookup table mapping token ids `(batch, time)` to vectors `(batch, time, dim)`; `W` is `(vocab_size,
+    dim)` as in PyTorch."""
     input_dtype = "int"
     def __init__(self, vocab_size:int, # number of distinct ids (ids run from 0 to vocab_size-1)
                  dim:int, # size of each vector
-                 padding_idx:int|None=None, # this id maps to a zero vector that is never trained (PyTorch's `padding_idx`)
+                 padding_idx:int|None=None, # this id maps to a zero vector, never trained (as PyTorch's)
                  name=None, seed=None):
         super().__init__(name=name, seed=seed)
-        vocab_size, dim = check_positive_int(vocab_size, "Embedding vocab_size"), check_positive_int(dim, "Embedding dim")
+        vocab_size, dim = check_positive_int(vocab_size, "Embedding vocab_size"), check_positive_int(
+            dim, "Embedding dim"
+        )
         if padding_idx is not None and not 0 <= padding_idx < vocab_size:
             raise ValueError(f"padding_idx must be in [0, {vocab_size}), got {padding_idx}")
         self.vocab_size, self.dim, self.padding_idx = int(vocab_size), int(dim), padding_idx
@@ -61,13 +71,19 @@ class Embedding(Layer):
     def _check_ids(self, ids):
         ids = np.asarray(ids)
         if ids.ndim != 2:
-            raise ValueError(f"Embedding '{self.name}' expects token ids of shape (batch, time), got {ids.shape}")
+            raise ValueError(
+                f"Embedding '{self.name}' expects token ids of shape (batch, time), got {ids.shape}"
+            )
         if not np.issubdtype(ids.dtype, np.integer):
-            if np.issubdtype(ids.dtype, np.floating) and np.all(ids == np.round(ids)): ids = ids.astype(np.int64)
-            else: raise TypeError(f"Embedding '{self.name}' expects integer token ids, got dtype {ids.dtype}")
+            if np.issubdtype(ids.dtype, np.floating) and np.all(ids == np.round(ids)):
+                ids = ids.astype(np.int64)
+            else:
+                raise TypeError(f"Embedding '{self.name}' expects integer token ids, got dtype {ids.dtype}")
         if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
             bad = ids.max() if ids.max() >= self.vocab_size else ids.min()
-            raise ValueError(f"Embedding '{self.name}': token id {bad} is out of range [0, {self.vocab_size})")
+            raise ValueError(
+                f"Embedding '{self.name}': token id {bad} is out of range [0, {self.vocab_size})"
+            )
         return ids
 
     def forward(self, x, training=False):
@@ -83,20 +99,29 @@ class Embedding(Layer):
         return None  # token ids are not differentiable
 
     def compute_output_shape(self, input_shape): return (*tuple(input_shape), self.dim)
-    def get_config(self): return {"vocab_size": self.vocab_size, "dim": self.dim, "padding_idx": self.padding_idx, "name": self.name}
+    def get_config(self):
+        return {
+            "vocab_size": self.vocab_size,
+            "dim": self.dim,
+            "padding_idx": self.padding_idx,
+            "name": self.name,
+        }
 
 # %% ../../nbs/40_rnn.ipynb #2ae94ef2
 class Recurrent(Layer):
-    "Shared machinery of `RNN`, `LSTM` and `GRU`: checks, masks, PyTorch initialisation and batched weight gradients."
+    """Shared machinery of `RNN`, `LSTM` and `GRU`: checks, masks, PyTorch initialisation and batched weight
+    gradients."""
     n_gates = 1
     def __init__(self, units:int, # size of the hidden state
-                 return_sequences:bool=False, # output every step `(batch, time, units)` instead of the last `(batch, units)`
-                 bptt_truncate:int|None=None, # backpropagate at most this many steps through the recurrence (None: all)
-                 mask_value:float|None=None, # steps whose features all equal this value are padding (e.g. 0.0 after `Embedding(padding_idx=0)`)
+                 return_sequences:bool=False, # every step `(batch, time, units)`, not the last one
+                 bptt_truncate:int|None=None, # backpropagate at most this many steps (None: all)
+                 mask_value:float|None=None, # steps whose features all equal this value are padding
                  name=None, seed=None):
         super().__init__(name=name, seed=seed)
         units = check_positive_int(units, f"{type(self).__name__} units")
-        if bptt_truncate is not None and (not isinstance(bptt_truncate, (int, np.integer)) or bptt_truncate < 1):
+        if bptt_truncate is not None and (
+            not isinstance(bptt_truncate, (int, np.integer)) or bptt_truncate < 1
+        ):
             raise ValueError(f"bptt_truncate must be None or a positive integer, got {bptt_truncate!r}")
         self.units, self.return_sequences = int(units), bool(return_sequences)
         self.bptt_truncate, self.mask_value = bptt_truncate, mask_value
@@ -104,7 +129,10 @@ class Recurrent(Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{type(self).__name__} '{self.name}' expects inputs of shape (batch, time, features), got {tuple(input_shape)}")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' expects inputs of shape (batch, time, features), got"
+                f" {tuple(input_shape)}"
+            )
         F, GH, k = input_shape[-1], self.n_gates * self.units, 1 / np.sqrt(self.units)
         u = lambda *shape: self.rng.uniform(-k, k, size=shape).astype(get_default_dtype())
         self.params.update(W_ih=u(GH, F), W_hh=u(GH, self.units), b_ih=u(GH), b_hh=u(GH))
@@ -114,18 +142,28 @@ class Recurrent(Layer):
         return (B, T, self.units) if self.return_sequences else (B, self.units)
 
     def get_config(self):
-        return {"units": self.units, "return_sequences": self.return_sequences, "bptt_truncate": self.bptt_truncate,
-                "mask_value": self.mask_value, "name": self.name}
+        return {
+            "units": self.units,
+            "return_sequences": self.return_sequences,
+            "bptt_truncate": self.bptt_truncate,
+            "mask_value": self.mask_value,
+            "name": self.name,
+        }
 
     def _check(self, x, mask, lengths):
         x = np.asarray(x)
         kind, F = type(self).__name__, self.params["W_ih"].shape[1]
         if x.ndim != 3:
-            raise ValueError(f"{kind} '{self.name}' expects inputs of shape (batch, time, {F}), got {x.shape}")
+            raise ValueError(
+                f"{kind} '{self.name}' expects inputs of shape (batch, time, {F}), got {x.shape}"
+            )
         if x.shape[2] != F:
-            raise ValueError(f"{kind} '{self.name}' expects inputs of shape (batch, time, {F}), got {x.shape}")
+            raise ValueError(
+                f"{kind} '{self.name}' expects inputs of shape (batch, time, {F}), got {x.shape}"
+            )
         B, T = x.shape[:2]
-        if T == 0: raise ValueError(f"{kind} '{self.name}' got empty sequences (time dimension 0), shape {x.shape}")
+        if T == 0:
+            raise ValueError(f"{kind} '{self.name}' got empty sequences (time dimension 0), shape {x.shape}")
         x = x.astype(self.params["W_ih"].dtype, copy=False)
         if mask is None and lengths is None: mask = self.mask
         if lengths is not None:
@@ -133,24 +171,29 @@ class Recurrent(Layer):
             lengths = np.asarray(lengths)
             if lengths.ndim != 1 or len(lengths) != B:
                 raise ValueError(f"lengths must have one entry per sequence ({B}), got shape {lengths.shape}")
-            if lengths.min() < 1: raise ValueError(f"sequence {int(np.argmin(lengths))} is empty (length {lengths.min()})")
-            if lengths.max() > T: raise ValueError(f"length {lengths.max()} is longer than the time dimension {T}")
+            if lengths.min() < 1:
+                raise ValueError(f"sequence {int(np.argmin(lengths))} is empty (length {lengths.min()})")
+            if lengths.max() > T:
+                raise ValueError(f"length {lengths.max()} is longer than the time dimension {T}")
             mask = np.arange(T)[None, :] < lengths[:, None]
         elif mask is None and self.mask_value is not None:
             mask = ~np.all(x == self.mask_value, axis=-1)
         if mask is not None:
             mask = np.asarray(mask, bool)
-            if mask.shape != (B, T): raise ValueError(f"mask must have shape (batch, time) = {(B, T)}, got {mask.shape}")
+            if mask.shape != (B, T):
+                raise ValueError(f"mask must have shape (batch, time) = {(B, T)}, got {mask.shape}")
             mask = np.ascontiguousarray(mask.T)[:, :, None].astype(x.dtype)  # (time, batch, 1)
         return x, mask
 
     def _cuts(self, T):
-        "Steps t whose incoming state is treated as a constant in backward (truncated BPTT aligned to the last step)."
+        """Steps t whose incoming state is treated as a constant in backward (truncated BPTT aligned to the
+        last step)."""
         k = self.bptt_truncate
         return set() if k is None else {t for t in range(1, T) if (T - t) % k == 0}
 
     def forward(self, x, training=False, mask=None, lengths=None):
-        "`x` `(batch, time, features)` -> `(batch, units)` or `(batch, time, units)`; padded steps keep the state."
+        """`x` `(batch, time, features)` -> `(batch, units)` or `(batch, time, units)`; padded steps keep the
+        state."""
         x, m = self._check(x, mask, lengths)
         B, T, F = x.shape
         self._X = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F)  # time-major
@@ -173,7 +216,9 @@ class Recurrent(Layer):
         dGx, dGh = self._backward_loop(dY, dlast, B, T)
         GH = dGx.shape[-1]
         dGx, dGh = dGx.reshape(T * B, GH), dGh.reshape(T * B, GH)
-        Hprev = np.concatenate([np.zeros((1, B, self.units), self._Hs.dtype), self._Hs[:-1]]).reshape(T * B, -1)
+        Hprev = np.concatenate([np.zeros((1, B, self.units), self._Hs.dtype), self._Hs[:-1]]).reshape(
+            T * B, -1
+        )
         g = self.grads  # filled in place: an optimizer may hold on to these arrays
         np.matmul(dGx.T, self._X, out=g["W_ih"])
         np.matmul(dGh.T, Hprev, out=g["W_hh"])
@@ -196,7 +241,9 @@ class RNN(Recurrent):
         h = np.zeros((B, H), XP.dtype)
         for t in range(T):
             z = Ht[t]
-            np.dot(h, WT, out=z); z += XP[t]; np.tanh(z, out=z)
+            np.dot(h, WT, out=z)
+            z += XP[t]
+            np.tanh(z, out=z)
             if m is not None: Hs[t] = h + m[t] * (z - h)
             h = Hs[t]
         self._Ht = Ht
@@ -223,23 +270,42 @@ class LSTM(Recurrent):
     n_gates = 4
     def _forward_loop(self, X, m, B, T):
         p, H = self.params, self.units
-        # sigmoid(a) = (tanh(a/2)+1)/2: halve the i, f, o rows once, then ONE tanh per step serves all four gates
-        s = np.ones(4 * H, X.dtype); s[:2 * H] = 0.5; s[3 * H:] = 0.5
+        # sigmoid(a) = (tanh(a/2)+1)/2: halve the i, f, o rows once,
+        # then ONE tanh per step serves all four gates
+        s = np.ones(4 * H, X.dtype)
+        s[: 2 * H] = 0.5
+        s[3 * H :] = 0.5
         off = np.where(s == 0.5, 0.5, 0.0).astype(X.dtype)
         XP = (X @ (p["W_ih"].T * s) + (p["b_ih"] + p["b_hh"]) * s).reshape(T, B, 4 * H)
         WT = np.ascontiguousarray(p["W_hh"].T * s)
         A = np.empty_like(XP)                       # gate activations i, f, g, o
-        C = np.empty((T, B, H), X.dtype); TC = np.empty_like(C); Hs = np.empty_like(C)
-        h = np.zeros((B, H), X.dtype); c = np.zeros_like(h); tmp = np.empty_like(h)
+        C = np.empty((T, B, H), X.dtype)
+        TC = np.empty_like(C)
+        Hs = np.empty_like(C)
+        h = np.zeros((B, H), X.dtype)
+        c = np.zeros_like(h)
+        tmp = np.empty_like(h)
         for t in range(T):
             a = A[t]
-            np.dot(h, WT, out=a); a += XP[t]; np.tanh(a, out=a); a *= s; a += off
+            np.dot(h, WT, out=a)
+            a += XP[t]
+            np.tanh(a, out=a)
+            a *= s
+            a += off
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            ct = C[t]; np.multiply(f, c, out=ct); np.multiply(i, g, out=tmp); ct += tmp
-            np.tanh(ct, out=TC[t]); np.multiply(o, TC[t], out=Hs[t])
+            ct = C[t]
+            np.multiply(f, c, out=ct)
+            np.multiply(i, g, out=tmp)
+            ct += tmp
+            np.tanh(ct, out=TC[t])
+            np.multiply(o, TC[t], out=Hs[t])
             if m is not None:  # padded steps: keep both states
-                ct -= c; ct *= m[t]; ct += c
-                Hs[t] -= h; Hs[t] *= m[t]; Hs[t] += h
+                ct -= c
+                ct *= m[t]
+                ct += c
+                Hs[t] -= h
+                Hs[t] *= m[t]
+                Hs[t] += h
             h, c = Hs[t], ct
         self._A, self._C, self._TC = A, C, TC
         return Hs
@@ -250,48 +316,83 @@ class LSTM(Recurrent):
         i, f, g, o = A[:, :, 0], A[:, :, 1], A[:, :, 2], A[:, :, 3]
         Cprev = np.concatenate([np.zeros((1, B, H), TC.dtype), self._C[:-1]])
         # every local derivative at once, outside the time loop
-        K = np.stack([g * i * (1 - i), Cprev * f * (1 - f), i * (1 - g * g)], axis=2)  # (T, B, 3, H): d gates i,f,g per dc
+        K = np.stack(
+            [g * i * (1 - i), Cprev * f * (1 - f), i * (1 - g * g)], axis=2
+        )  # (T, B, 3, H): d gates i,f,g per dc
         Po = TC * o * (1 - o)          # d a_o per dh
         Q = o * (1 - TC * TC)          # d c per dh
         F = np.ascontiguousarray(f)
         dG = np.empty((T, B, 4 * H), TC.dtype)
         dh = np.zeros((B, H), TC.dtype) if dlast is None else dlast.copy()
-        dc = np.zeros_like(dh); tmp = np.empty_like(dh)
+        dc = np.zeros_like(dh)
+        tmp = np.empty_like(dh)
         for t in range(T - 1, -1, -1):
             if dY is not None: dh += dY[t]
             g4 = dG[t].reshape(B, 4, H)
             if m is None:
-                np.multiply(dh, Q[t], out=tmp); dc += tmp
-                np.multiply(dc[:, None, :], K[t], out=g4[:, :3]); np.multiply(dh, Po[t], out=g4[:, 3])
+                np.multiply(dh, Q[t], out=tmp)
+                dc += tmp
+                np.multiply(dc[:, None, :], K[t], out=g4[:, :3])
+                np.multiply(dh, Po[t], out=g4[:, 3])
                 if t == 0: break
-                if t in cuts: dh[:] = 0; dc[:] = 0
-                else: np.dot(dG[t], W, out=dh); dc *= F[t]
+                if t in cuts:
+                    dh[:] = 0
+                    dc[:] = 0
+                else:
+                    np.dot(dG[t], W, out=dh)
+                    dc *= F[t]
             else:
                 mt = m[t]
-                dht = dh * mt; dct = dc * mt + dht * Q[t]
-                np.multiply(dct[:, None, :], K[t], out=g4[:, :3]); np.multiply(dht, Po[t], out=g4[:, 3])
+                dht = dh * mt
+                dct = dc * mt + dht * Q[t]
+                np.multiply(dct[:, None, :], K[t], out=g4[:, :3])
+                np.multiply(dht, Po[t], out=g4[:, 3])
                 if t == 0: break
-                if t in cuts: dh[:] = 0; dc[:] = 0
-                else: dh = dG[t] @ W + (1 - mt) * dh; dc = dct * F[t] + (1 - mt) * dc
+                if t in cuts:
+                    dh[:] = 0
+                    dc[:] = 0
+                else:
+                    dh = dG[t] @ W + (1 - mt) * dh
+                    dc = dct * F[t] + (1 - mt) * dc
         return dG, dG
 
 # %% ../../nbs/40_rnn.ipynb #6f4c0d38
 class GRU(Recurrent):
-    "Gated recurrent unit with PyTorch's gate order r, z, n and $n = \\tanh(W_{in}x + b_{in} + r\\odot(W_{hn}h + b_{hn}))$ (`nn.GRU`)."
+    """Gated recurrent unit with PyTorch's gate order r, z, n and $n = \\tanh(W_{in}x + b_{in} +
+    r\\odot(W_{hn}h
+    + b_{hn}))$ (`nn.GRU`)."""
     n_gates = 3
     def _forward_loop(self, X, m, B, T):
         p, H = self.params, self.units
         XP = (X @ p["W_ih"].T + p["b_ih"]).reshape(T, B, 3 * H)
         WT, bh = np.ascontiguousarray(p["W_hh"].T), p["b_hh"]
         HH = np.empty_like(XP)                               # W_hh h + b_hh, needed by the n gate's backward
-        RZ = np.empty((T, B, 2 * H), X.dtype); N = np.empty((T, B, H), X.dtype); Hs = np.empty_like(N)
+        RZ = np.empty((T, B, 2 * H), X.dtype)
+        N = np.empty((T, B, H), X.dtype)
+        Hs = np.empty_like(N)
         h = np.zeros((B, H), X.dtype)
         for t in range(T):
-            hh = HH[t]; np.dot(h, WT, out=hh); hh += bh
-            rz = RZ[t]; np.add(XP[t, :, :2 * H], hh[:, :2 * H], out=rz); rz *= 0.5; np.tanh(rz, out=rz); rz *= 0.5; rz += 0.5
-            n = N[t]; np.multiply(rz[:, :H], hh[:, 2 * H:], out=n); n += XP[t, :, 2 * H:]; np.tanh(n, out=n)
-            ht = Hs[t]; np.subtract(h, n, out=ht); ht *= rz[:, H:]; ht += n   # h' = n + z (h - n)
-            if m is not None: ht -= h; ht *= m[t]; ht += h
+            hh = HH[t]
+            np.dot(h, WT, out=hh)
+            hh += bh
+            rz = RZ[t]
+            np.add(XP[t, :, : 2 * H], hh[:, : 2 * H], out=rz)
+            rz *= 0.5
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5
+            n = N[t]
+            np.multiply(rz[:, :H], hh[:, 2 * H :], out=n)
+            n += XP[t, :, 2 * H :]
+            np.tanh(n, out=n)
+            ht = Hs[t]
+            np.subtract(h, n, out=ht)
+            ht *= rz[:, H:]
+            ht += n  # h' = n + z (h - n)
+            if m is not None:
+                ht -= h
+                ht *= m[t]
+                ht += h
             h = ht
         self._HH, self._RZ, self._N = HH, RZ, N
         return Hs
@@ -302,9 +403,11 @@ class GRU(Recurrent):
         Hprev = np.concatenate([np.zeros((1, B, H), n.dtype), self._Hs[:-1]])
         Fn = (1 - z) * (1 - n * n)                           # d a_n per dh
         Fx = np.stack([Fn * hn * r * (1 - r), (Hprev - n) * z * (1 - z), Fn], axis=2)  # (T, B, 3, H)
-        Fh = Fx.copy(); Fh[:, :, 2] *= r                     # the hidden side of a_n is scaled by r
+        Fh = Fx.copy()
+        Fh[:, :, 2] *= r  # the hidden side of a_n is scaled by r
         Z = np.ascontiguousarray(z)
-        dGx = np.empty((T, B, 3 * H), n.dtype); dGh = np.empty_like(dGx)
+        dGx = np.empty((T, B, 3 * H), n.dtype)
+        dGh = np.empty_like(dGx)
         dh = np.zeros((B, H), n.dtype) if dlast is None else dlast.copy()
         for t in range(T - 1, -1, -1):
             if dY is not None: dh += dY[t]
@@ -316,21 +419,27 @@ class GRU(Recurrent):
             else:
                 carry = dht * Z[t]
                 if m is not None: carry += (1 - m[t]) * dh
-                dh = dGh[t] @ W; dh += carry
+                dh = dGh[t] @ W
+                dh += carry
         return dGx, dGh
 
 # %% ../../nbs/40_rnn.ipynb #015778ab
 class TimeDistributed(Layer):
-    "Apply a layer (e.g. `Dense`) to every time step: `(batch, time, features)` -> `(batch, time, out)`; the layer's parameters are shared over time."
+    """Apply a layer (e.g. `Dense`) to every time step: `(batch, time, features)` -> `(batch, time, out)`; the
+    layer's parameters are shared over time."""
     def __init__(self, layer, name=None, seed=None):
         if isinstance(layer, dict): layer = LAYERS[layer["class"]](**layer["config"])
-        if not isinstance(layer, Layer): raise TypeError(f"TimeDistributed wraps a Layer, got {type(layer).__name__}")
+        if not isinstance(layer, Layer):
+            raise TypeError(f"TimeDistributed wraps a Layer, got {type(layer).__name__}")
         super().__init__(name=name, seed=seed)
         self.layer = layer
 
     def build(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError(f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got {tuple(input_shape)}")
+            raise ValueError(
+                f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got"
+                f" {tuple(input_shape)}"
+            )
         if self.layer.rng is None: self.layer.rng = self.rng
         if not self.layer.built: self.layer._build((None, *input_shape[2:]))
         # the very same dicts: optimisers and save/load see (and update) the inner layer's weights
@@ -338,7 +447,10 @@ class TimeDistributed(Layer):
 
     def forward(self, x, training=False):
         x = np.asarray(x)
-        if x.ndim < 3: raise ValueError(f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got {x.shape}")
+        if x.ndim < 3:
+            raise ValueError(
+                f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got {x.shape}"
+            )
         self._bt = x.shape[:2]
         y = self.layer(x.reshape(-1, *x.shape[2:]), training=training)
         return y.reshape(*self._bt, *y.shape[1:])
@@ -354,18 +466,26 @@ class TimeDistributed(Layer):
         return (input_shape[0], input_shape[1], *inner[1:])
 
     def get_config(self):
-        return {"layer": {"class": type(self.layer).__name__, "config": self.layer.get_config()}, "name": self.name}
+        return {
+            "layer": {"class": type(self.layer).__name__, "config": self.layer.get_config()},
+            "name": self.name,
+        }
 
 # %% ../../nbs/40_rnn.ipynb #85b2e5de
 class GlobalAveragePooling1D(Layer):
-    "Mean over time `(batch, time, features)` -> `(batch, features)`; with `mask_value`, steps whose features all equal it are left out (like Keras)."
+    """Mean over time `(batch, time, features)` -> `(batch, features)`; with `mask_value`, steps whose
+    features all equal it are left out (like Keras)."""
     def __init__(self, mask_value:float|None=None, name=None, seed=None):
         super().__init__(name=name, seed=seed)
         self.mask_value = mask_value
 
     def forward(self, x, training=False):
         x = np.asarray(x)
-        if x.ndim != 3: raise ValueError(f"GlobalAveragePooling1D '{self.name}' expects inputs of shape (batch, time, features), got {x.shape}")
+        if x.ndim != 3:
+            raise ValueError(
+                f"GlobalAveragePooling1D '{self.name}' expects inputs of shape (batch, time, features), got"
+                f" {x.shape}"
+            )
         if self.mask_value is None: w = np.full(x.shape[:2], 1.0 / x.shape[1], x.dtype)
         else:
             m = (~np.all(x == self.mask_value, axis=-1)).astype(x.dtype)
