@@ -7,9 +7,12 @@ Without notebook arguments every `nbs/*.ipynb` is built (ordered by file name, i
 notebooks that do not exist (yet) are skipped with a note. Each notebook is executed with nbclient in
 the project's Python kernel (cwd = nbs/, `FSTML_QUICK=1` with --quick, cells nbdev_test would skip are
 skipped in quick mode), processed by nbdev's own documentation processors (`#| hide`, `#| echo: false`,
-`show_doc`, frontmatter), converted to HTML with nbconvert and wrapped in a page with a chapter sidebar,
-previous/next links, the title and the summary. Figures are embedded; maths is typeset by a MathJax copy
-shipped with the site (from the `jupyter-server-mathjax` package), so no page loads anything from the network.
+`show_doc`, frontmatter), converted to HTML with nbconvert and wrapped in the Jinja2 page template of
+site/templates/ (chapter sidebar with a search box, previous/next links, the title and the summary); the
+stylesheet and scripts come from site/static/. Figures are embedded; maths is typeset by a MathJax copy
+shipped with the site (from the `jupyter-server-mathjax` package), and the full-text search reads
+search_index.js, written here from every page's sections, so no page loads anything from the network and
+search works from a file:// URL too.
 The site is built in a temporary folder which then replaces DIR; the path of DIR/index.html is printed.
 """
 from __future__ import annotations
@@ -19,109 +22,24 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
+from markupsafe import Markup
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+SITE_FILES = HERE / "site"
 sys.path.insert(0, str(HERE))
 
-# ---------------------------------------------------------------------------------------------- pages
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – {site}</title>
-<meta name="description" content="{description}">
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="{up}site.css">
-<script type="text/x-mathjax-config">
-MathJax.Hub.Config({{
-  tex2jax: {{inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
-            processEscapes: true, processEnvironments: true}},
-  TeX: {{equationNumbers: {{autoNumber: "AMS"}}}},
-  MMLorHTML: {{prefer: "HTML"}},
-  "HTML-CSS": {{availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,
-               linebreaks: {{automatic: false}}}},
-  "fast-preview": {{disabled: true}}, menuSettings: {{CHTMLpreview: false, zoom: "None"}},
-  showMathMenu: false, showProcessingMessages: false, messageStyle: "none"
-}});
-MathJax.Hub.Register.StartupHook("End", function () {{ document.documentElement.setAttribute("data-mathjax", "done"); }});
-</script>
-<script src="{up}mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"></script>
-</head>
-<body>
-<nav class="sidebar" aria-label="Chapters"><div class="sidebar-inner">
-<a class="site-title" href="{up}index.html">{site}</a>
-<ol class="chapters">
-{nav}
-</ol>
-</div></nav>
-<main class="content">
-<header class="page-header">
-<h1 class="title">{title_html}</h1>
-{description_html}
-</header>
-{body}
-<nav class="pager" aria-label="Previous and next chapter">{pager}</nav>
-</main>
-</body>
-</html>
-"""
-
-CSS = """
-:root { --sidebar: 17rem; --accent: #2c6e9b; --muted: #5f6b76; --code-bg: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; display: flex; align-items: stretch; min-height: 100vh; font: 16px/1.6 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1f2328; }
-a { color: var(--accent); }
-.sidebar { flex: 0 0 var(--sidebar); width: var(--sidebar); background: #f3f5f7; border-right: 1px solid #dde2e6; font-size: 0.92rem; }
-.sidebar-inner { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; padding: 1.2rem 1rem; }
-.sidebar code { background: none; padding: 0; color: inherit; font-size: 0.95em; }
-.sidebar .site-title { display: block; font-weight: 700; font-size: 1.15rem; text-decoration: none; color: #1f2328; margin-bottom: 0.8rem; }
-.sidebar ol { list-style: none; padding: 0; margin: 0; }
-.sidebar li a { display: block; padding: 0.25rem 0.5rem; border-radius: 4px; text-decoration: none; color: #1f2328; }
-.sidebar li a:hover { background: #e4e9ee; }
-.sidebar li.current a { background: var(--accent); color: white; }
-.content { flex: 1 1 auto; min-width: 0; max-width: 60rem; padding: 1.5rem 2.5rem 3rem; }
-.page-header { border-bottom: 1px solid #dde2e6; margin-bottom: 1.5rem; }
-.page-header .title { margin: 0.2rem 0 0.4rem; font-size: 2.1rem; line-height: 1.2; }
-.page-header .description { font-size: 1.15rem; font-style: italic; color: var(--muted); margin: 0 0 1rem; }
-h2, h3, h4 { line-height: 1.25; margin-top: 1.6em; }
-.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.3em; font-size: 0.8em; }
-h1:hover .anchor-link, h2:hover .anchor-link, h3:hover .anchor-link, h4:hover .anchor-link { visibility: visible; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.94rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f3f5f7; }
-code { font-family: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.88em; }
-:not(pre) > code { background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 4px; }
-pre { background: var(--code-bg); padding: 0.7rem 0.9rem; border-radius: 6px; overflow-x: auto; line-height: 1.4; margin: 0.5rem 0; }
-.cell { margin: 0.9rem 0; }
-.input_area pre, .highlight pre { margin: 0; }
-.output_area pre { background: none; border-left: 3px solid #e8a87c; border-radius: 0; padding: 0.3rem 0.9rem; }
-.output_stderr pre { border-left-color: #d9534f; background: #fff5f5; }
-.output_png img, .output_jpeg img, .output_svg svg { max-width: 100%; height: auto; }
-.output_subarea { overflow-x: auto; }
-.rendered_html img, .text_cell_render img { max-width: 100%; }
-.doc-output { border: 1px solid #dde2e6; border-radius: 6px; padding: 0.2rem 1rem 0.4rem; box-shadow: 0 1px 2px rgba(0,0,0,0.05); }
-.doc-output hr { display: none; }
-.source-link { float: right; font-size: smaller; }
-.MathJax_SVG_Display { overflow-x: auto; overflow-y: hidden; }
-.pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 3rem; padding-top: 1rem; border-top: 1px solid #dde2e6; }
-.pager a { text-decoration: none; }
-.pager .next { margin-left: auto; text-align: right; }
-@media (max-width: 800px) {
-  body { display: block; }
-  .sidebar { width: auto; border-right: 0; border-bottom: 1px solid #dde2e6; }
-  .sidebar-inner { position: static; max-height: none; }
-  .content { padding: 1rem; }
-}
-"""
-
+# ------------------------------------------------------------------------------ MathJax, offline check
 # The parts of MathJax 2 the pages use: the combined TeX config, HTML-CSS output with the STIX web fonts
 # (what Jupyter's own MathJax package ships), and the extensions MathJax may load on demand.
 MATHJAX_FILES = ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js", "jax/element", "jax/input",
                  "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff", "extensions/*.js", "extensions/TeX",
                  "extensions/HTML-CSS", "extensions/MathML"]
-_re_remote_load = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
-_re_cdn = re.compile(r"cdn\.jsdelivr|cdnjs\.cloudflare|unpkg\.com|mathjax\.org|polyfill\.io|googleapis|require(?:\.min)?\.js", re.I)
+_re_remote_load = re.compile(
+    r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+_re_cdn = re.compile(
+    r"cdn\.jsdelivr|cdnjs\.cloudflare|unpkg\.com|mathjax\.org|polyfill\.io|googleapis|require(?:\.min)?\.js",
+    re.I)
 
 
 def mathjax_dir() -> Path:
@@ -145,14 +63,17 @@ def copy_mathjax(dest: Path):
 
 
 def _copy_one(s: Path, d: Path):
-    if s.is_dir(): shutil.copytree(s, d)
+    if s.is_dir():
+        shutil.copytree(s, d)
     else:
-        d.parent.mkdir(parents=True, exist_ok=True); shutil.copy2(s, d)
+        d.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(s, d)
 
 
 def check_offline(html_text: str, page: str) -> list[str]:
     "Problems that would make `page` load something from the network."
-    probs = [f"{page}: loads a remote resource: {m.group(0)[:120]}" for m in _re_remote_load.finditer(html_text)]
+    probs = [f"{page}: loads a remote resource: {m.group(0)[:120]}"
+             for m in _re_remote_load.finditer(html_text)]
     probs += [f"{page}: mentions a CDN: ...{html_text[max(0, m.start() - 60):m.end() + 40]!r}..."
               for m in _re_cdn.finditer(html_text)]
     return probs
@@ -219,7 +140,8 @@ def execute(nb, nb_path: Path, quick: bool, timeout: int | None):
         last = str(e).strip().splitlines()[-1:] or [""]
         return f"{nb_path.name}: cell {idx} {kind}:\n{first}\n    {last[0]}"
     finally:
-        os.environ.clear(); os.environ.update(env_backup)
+        os.environ.clear()
+        os.environ.update(env_backup)
     for i, (c, r) in enumerate(zip(nb.cells, run.cells)):
         if c.cell_type == "code" and i not in skip:
             c.outputs, c.execution_count = r.outputs, r.execution_count
@@ -249,13 +171,17 @@ def to_html(nb, nb_path: Path) -> str:
             if md is not None:
                 o["data"]["text/markdown"] = _pandoc_links(md if isinstance(md, str) else "".join(md))
     nb.metadata.setdefault("language_info", {"name": "python"})
-    ex = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-    ex.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"fstml-remove-input"}, enabled=True), enabled=True)
-    body, _ = ex.from_notebook_node(nb, resources={"metadata": {"path": str(nb_path.parent), "name": nb_path.stem}})
+    ex = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True,
+                      embed_images=True)
+    remove = TagRemovePreprocessor(remove_input_tags={"fstml-remove-input"}, enabled=True)
+    ex.register_preprocessor(remove, enabled=True)
+    meta = {"metadata": {"path": str(nb_path.parent), "name": nb_path.stem}}
+    body, _ = ex.from_notebook_node(nb, resources=meta)
     # show_doc outputs get a frame, as nbdev's pages give them.
-    body = body.replace('<div class="output_markdown rendered_html output_subarea output_execute_result">',
-                        '<div class="output_markdown rendered_html output_subarea output_execute_result doc-output">')
-    return re.sub(r'<a href="([^"]+)">source</a>', r'<a class="source-link" href="\1" target="_blank">source</a>', body)
+    doc = '<div class="output_markdown rendered_html output_subarea output_execute_result'
+    body = body.replace(doc + '">', doc + ' doc-output">')
+    source = r'<a class="source-link" href="\1" target="_blank">source</a>'
+    return re.sub(r'<a href="([^"]+)">source</a>', source, body)
 
 
 def render_one(nb_path: str, quick: bool, do_execute: bool, timeout: int | None, rel_dir: str = "") -> dict:
@@ -270,25 +196,29 @@ def render_one(nb_path: str, quick: bool, do_execute: bool, timeout: int | None,
         if do_execute:
             err = execute(nb, nb_path, quick, timeout)
             if err:
-                res.update(error=err, seconds=time.time() - t0); return res
+                res.update(error=err, seconds=time.time() - t0)
+                return res
         res["exec_seconds"] = time.time() - t0
         from nbdoc import doc_notebook, html_name
         if quick: os.environ["FSTML_QUICK"] = "1"
         os.environ["MPLBACKEND"] = "Agg"
         os.environ["IN_TEST"] = "1"  # as nbdev sets while processing docs
         proc, fm = doc_notebook(nb_path, json.loads(nbformat.writes(nb)))
-        res.update(title=str(fm.get("title") or nb_path.stem), description=str(fm.get("description") or ""),
+        title = str(fm.get("title") or nb_path.stem)
+        body = to_html(proc, nb_path)
+        res.update(title=title, description=str(fm.get("description") or ""), body=body,
                    out=(Path(rel_dir) / (fm.get("output-file") or html_name(nb_path.name))).as_posix(),
-                   body=to_html(proc, nb_path))
+                   sections=page_sections(body, plain_text(title)))
     except Exception as e:  # a failing nbdev processor (e.g. an exported cell raising) fails the build too
         msg = f"{nb_path.name}: nbdev's doc processing failed: {e}"
         cause = e.__cause__ or e.__context__
         if cause is not None: msg += f"\n    {type(cause).__name__}: {cause}"
         else: msg += "\n" + "".join(traceback.format_exc().splitlines(True)[-4:])
         if "Error in" in str(e) and " in cell " in str(e):
-            msg += ("\n    hint: to render show_doc, nbdev (like nbdev_docs) runs the exported cells, the import cells and"
-                    "\n    the show_doc cells again without the rest of the notebook; a cell that mixes imports with other"
-                    "\n    code is run too and fails. Put imports in a cell of their own (nbdev FAQ).")
+            msg += ("\n    hint: to render show_doc, nbdev (like nbdev_docs) runs the exported cells, the"
+                    "\n    import cells and the show_doc cells again without the rest of the notebook; a cell"
+                    "\n    that mixes imports with other code is run too and fails. Put imports in a cell of"
+                    "\n    their own (nbdev FAQ).")
         res["error"] = msg
     res["seconds"] = time.time() - t0
     return res
@@ -323,9 +253,12 @@ def _link_fixer(cfg):
     host = (cfg.get("doc_host", "") + cfg.get("doc_baseurl", "")).rstrip("/")
     re_nb = re.compile(r'href="(?!https?:|/|#|mailto:)([^"#]+?)\.ipynb(#[^"]*)?"')
     def fix(body: str, up: str = "") -> str:
-        if host: body = body.replace(f'href="{host}/', f'href="{up}').replace(f'href="{host}"', f'href="{up}index.html"')
+        if host:
+            body = body.replace(f'href="{host}/', f'href="{up}')
+            body = body.replace(f'href="{host}"', f'href="{up}index.html"')
         def page(m):  # the site mirrors nbs/: keep the folder part of the link (`../x.ipynb`, `api/y.ipynb`)
-            p = Path(m.group(1)); folder = "" if p.parent.as_posix() == "." else p.parent.as_posix() + "/"
+            p = Path(m.group(1))
+            folder = "" if p.parent.as_posix() == "." else p.parent.as_posix() + "/"
             return f'href="{folder}{html_name(p.name + ".ipynb")}{m.group(2) or ""}"'
         return re_nb.sub(page, body)
     return fix
@@ -348,39 +281,109 @@ def inline_html(text: str) -> str:
     return _MD_LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
 
 
-def plain(text: str) -> str:
-    "A title or summary as plain text for <title> and meta tags: escaped, without backticks or link targets."
-    return html.escape(_MD_LINK.sub(r"\1", text).replace("`", ""), quote=True)
+def plain_text(text: str) -> str:
+    "A title or summary as plain text (for <title>, meta tags and search): no backticks or link targets."
+    return _MD_LINK.sub(r"\1", text).replace("`", "")
 
 
-def assemble(results: list[dict], out_tmp: Path, cfg):
-    "Write the pages, the stylesheet and MathJax into `out_tmp`."
+def templates():
+    "The Jinja2 environment of site/templates/: escapes what is not marked safe, and fails on a missing name."
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(SITE_FILES / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["inline"] = lambda t: Markup(inline_html(t))
+    env.filters["plaintext"] = plain_text
+    return env
+
+
+def render_page(env, site: str, pages: list[dict], k: int, body: str = "", description_html: str = "") -> str:
+    "Page `k` of `pages` (dicts with title, out, description) around `body`, HTML trusted as is."
+    page = pages[k]
+    up = "../" * page["out"].count("/")  # pages of notebooks in sub-folders of nbs/ sit in sub-folders too
+    return env.get_template("page.html").render(
+        site=site, pages=pages, k=k, page=page, up=up, body=Markup(body),
+        description_html=Markup(description_html),
+        prev=pages[k - 1] if k > 0 else None, next=pages[k + 1] if k + 1 < len(pages) else None)
+
+
+# --------------------------------------------------------------------------------------------- search
+# Text under these is not indexed: program output (arrays, logs) would drown the prose, and the others are
+# markup, pictures or the heading's own pilcrow link.
+_NOT_INDEXED = ("script, style, svg, img, .anchor-link, .source-link, .output_stream, .output_stderr, "
+                ".output_error, .output_text, .output_html")
+_BLOCKS = {"p", "div", "li", "pre", "tr", "td", "th", "br", "blockquote", "table", "ul", "ol", "dd", "dt"}
+_HEADING = re.compile(r"^h[1-6]$")
+
+
+def page_sections(body: str, title: str) -> list[dict]:
+    """The searchable sections of a page body: `{"h": heading, "a": anchor, "x": text}`.
+
+    The text before the first heading is a section headed by the page title, without an anchor. Prose, maths
+    source, code and show_doc output are indexed; program output is not.
+    """
+    from bs4 import BeautifulSoup, NavigableString, Tag
+    soup = BeautifulSoup(body, "html.parser")
+    for el in soup.select(_NOT_INDEXED):
+        el.decompose()
+    sections = [{"h": title, "a": "", "x": []}]
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if _HEADING.match(node.name) and node.get("id"):
+                sections.append({"h": _squash(node.get_text()), "a": node["id"], "x": []})
+            elif node.name in _BLOCKS:  # adjacent blocks must not glue their words together
+                sections[-1]["x"].append(" ")
+        elif type(node) is NavigableString and node.find_parent(_HEADING) is None:
+            sections[-1]["x"].append(str(node))
+    out = [dict(s, x=_squash("".join(s["x"]))) for s in sections]
+    return [s for s in out if s["x"] or s["a"]]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def search_index_js(results: list[dict]) -> str:
+    "search_index.js: a script, not JSON, because browsers block fetch() of local files (file:// URLs)."
+    pages = [{"title": plain_text(r["title"]), "url": r["out"]} for r in results]
+    sections = [dict(s, p=i) for i, r in enumerate(results) for s in r.get("sections", [])]
+    data = json.dumps({"pages": pages, "sections": sections}, ensure_ascii=True, separators=(",", ":"))
+    return f"window.SEARCH_INDEX = {data};\n"
+
+
+# ------------------------------------------------------------------------------------------- assemble
+def write_assets(dest: Path, results: list[dict]) -> list[str]:
+    "Write the stylesheet, the scripts, MathJax and the search index into `dest`; offline problems found."
     from pygments.formatters import HtmlFormatter
-    site = html.escape(cfg.get("title", cfg.get("lib_name", "Book")))
-    fix = _link_fixer(cfg)
-    out_tmp.mkdir(parents=True, exist_ok=True)
-    (out_tmp / "site.css").write_text(CSS + HtmlFormatter(style="default").get_style_defs(".highlight"), encoding="utf-8")
-    copy_mathjax(out_tmp / "mathjax")
+    dest.mkdir(parents=True, exist_ok=True)
     problems = []
+    for f in sorted((SITE_FILES / "static").iterdir()):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "site.css":
+            text += "\n" + HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
+        problems += check_offline(text, f.name)
+        (dest / f.name).write_text(text, encoding="utf-8")
+    (dest / "search_index.js").write_text(search_index_js(results), encoding="utf-8")
+    copy_mathjax(dest / "mathjax")
+    return problems
+
+
+def assemble(results: list[dict], out_tmp: Path, cfg) -> list[str]:
+    "Write the pages and their assets into `out_tmp`; returns what would make a page use the network."
+    site = cfg.get("title", cfg.get("lib_name", "Book"))
+    fix = _link_fixer(cfg)
+    env = templates()
+    problems = write_assets(out_tmp, results)
     for k, r in enumerate(results):
-        up = "../" * r["out"].count("/")  # pages of notebooks in sub-folders of nbs/ sit in sub-folders too
-        cur = ' class="current"'
-        nav = "\n".join(f'<li{cur if j == k else ""}><a href="{up}{o["out"]}">{inline_html(o["title"])}</a></li>'
-                        for j, o in enumerate(results))
-        prev = f'<a class="prev" href="{up}{results[k-1]["out"]}">← {inline_html(results[k-1]["title"])}</a>' if k > 0 else ""
-        nxt = (f'<a class="next" href="{up}{results[k+1]["out"]}">{inline_html(results[k+1]["title"])} →</a>'
-               if k + 1 < len(results) else "")
-        desc = r["description"]
-        page = PAGE.format(title=plain(r["title"]), title_html=inline_html(r["title"]), site=site, description=plain(desc),
-                           description_html=fix(f'<p class="description">{inline_html(desc)}</p>', up) if desc else "",
-                           nav=nav, pager=prev + nxt, up=up, body=_lower_anchors(fix(r["body"], up)))
+        up = "../" * r["out"].count("/")
+        desc = fix(inline_html(r["description"]), up) if r["description"] else ""
+        page = render_page(env, site, results, k, _lower_anchors(fix(r["body"], up)), desc)
         problems += check_offline(page, r["out"])
         (out_tmp / r["out"]).parent.mkdir(parents=True, exist_ok=True)
         (out_tmp / r["out"]).write_text(page, encoding="utf-8")
-    if not any(r["out"] == "index.html" for r in results) and results:
-        (out_tmp / "index.html").write_text(
-            f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={results[0]["out"]}">'
-            f'<a href="{results[0]["out"]}">{inline_html(results[0]["title"])}</a>', encoding="utf-8")
+    if results and not any(r["out"] == "index.html" for r in results):
+        redirect = env.get_template("redirect.html").render(target=results[0])
+        (out_tmp / "index.html").write_text(redirect, encoding="utf-8")
     return problems
 
 
@@ -403,7 +406,9 @@ def _descendants(pid: int) -> list[int]:
         children.setdefault(ppid, []).append(int(d.name))
     out, todo = [], [pid]
     while todo:
-        for c in children.get(todo.pop(), []): out.append(c); todo.append(c)
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
     return out
 
 
@@ -412,7 +417,8 @@ def _stop_everything(pool) -> None:
     def tracker(pid):  # multiprocessing's resource tracker cleans up after the workers and exits by itself
         try: return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError: return False
-    procs = [p for p in _descendants(os.getpid()) if not tracker(p)]  # collected first: a killed worker's kernels would be orphaned
+    # Collected before anything is killed: a killed worker's kernels would be orphaned.
+    procs = [p for p in _descendants(os.getpid()) if not tracker(p)]
     pool.shutdown(wait=False, cancel_futures=True)
     for pid in procs:
         try: os.kill(pid, signal.SIGKILL)
@@ -426,7 +432,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("notebooks", nargs="*", help="notebooks to build (default: every nbs/*.ipynb)")
     ap.add_argument("--out", required=True, help="output folder (replaced when the build succeeds)")
-    ap.add_argument("--quick", action="store_true", help="quick mode: FSTML_QUICK=1, skip cells flagged for nbdev_test")
+    ap.add_argument("--quick", action="store_true",
+                    help="quick mode: FSTML_QUICK=1, skip cells flagged for nbdev_test")
     ap.add_argument("--no-execute", action="store_true", help="render the saved outputs, do not execute")
     ap.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel (default 2)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run (default 3600)")
@@ -439,7 +446,8 @@ def main(argv=None) -> int:
     if not nbs:
         print("build_site: no notebooks to build", file=sys.stderr); return 1
     mode = "quick" if a.quick else "full"
-    print(f"build_site: {len(nbs)} notebook(s), {mode} mode, {'no execution' if a.no_execute else f'{a.jobs} in parallel'}")
+    how = "no execution" if a.no_execute else f"{a.jobs} in parallel"
+    print(f"build_site: {len(nbs)} notebook(s), {mode} mode, {how}")
     t0, results = time.time(), {}
     # The worker runs IPython (nbdev's show_doc shell), which replaces `__main__`: refer to the worker function
     # through this file's module name. Workers are reused, as nbdev's own `proc_nbs` does (starting one
@@ -453,7 +461,8 @@ def main(argv=None) -> int:
             try: r = p.parent.relative_to(nbs_dir).as_posix()
             except ValueError: return ""
             return "" if r == "." else r
-        futs = {pool.submit(this.render_one, str(p), a.quick, not a.no_execute, a.timeout, rel_dir(p)): p for p in nbs}
+        futs = {pool.submit(this.render_one, str(p), a.quick, not a.no_execute, a.timeout, rel_dir(p)): p
+                for p in nbs}
         for f in as_completed(futs):
             r = f.result()
             results[r["path"]] = r
@@ -468,7 +477,8 @@ def main(argv=None) -> int:
     pool.shutdown()
     failed = [r for r in results.values() if r["error"]]
     if failed:
-        print(f"build_site: FAILED: {len(failed)} notebook(s) did not build; {out} left unchanged", file=sys.stderr)
+        print(f"build_site: FAILED: {len(failed)} notebook(s) did not build; {out} left unchanged",
+              file=sys.stderr)
         for r in failed: print(f"  - {r['error']}", file=sys.stderr)
         return 1
     ordered = [results[str(p)] for p in nbs]
