@@ -26,7 +26,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from fromscratchtoml.nn.conv import Conv2D, MaxPool2D, conv2d_naive, im2col
+from fromscratchtoml.nn.conv import Conv2D, conv2d_naive, im2col
+from fromscratchtoml.nn.pooling import MaxPool2D
 from fromscratchtoml.nn.layers import Activation, Dense, Flatten
 from fromscratchtoml.nn.model import Sequential
 from fromscratchtoml.nn.optimizers import SGD

@@ -8,15 +8,20 @@ __all__ = []
 # %% ../../nbs/api/nn.ipynb #d476980e
 from .activations import ACTIVATIONS, get_activation
 from .losses import Loss, MeanSquaredError, CrossEntropy, LOSSES, get_loss
-from .initializers import (INITIALIZERS, get_initializer, glorot_uniform, glorot_normal, he_uniform,
-                                             he_normal, zeros)
+from .initializers import (INITIALIZERS, get_initializer, glorot_uniform, glorot_normal,
+                                             he_uniform, he_normal, zeros)
 from .regularizers import Regularizer, L1, L2, L1L2, get_regularizer
 from .optimizers import Optimizer, SGD, Adagrad, RMSprop, Adam, get_optimizer
 from .layers import Layer, LAYERS, Dense, Activation, Dropout, Flatten
-from .conv import Conv2D, MaxPool2D, AvgPool2D, BatchNorm2D
-from .recurrent import Embedding, RNN, LSTM, GRU, TimeDistributed, GlobalAveragePooling1D
-from .callbacks import Callback
-from .model import Sequential, History
+from .conv import Conv2D
+from .pooling import MaxPool2D, AvgPool2D
+from .normalization import BatchNorm2D
+from .recurrent import RNN, LSTM, GRU
+from .sequence import Embedding, TimeDistributed, GlobalAveragePooling1D
+from .callbacks import (Callback, History, EarlyStopping, ModelCheckpoint,
+                                          LearningRateScheduler)
+from .model import Sequential
+from .serialization import save_model, load_model
 from .gradcheck import gradcheck
 from .perceptron import Perceptron, Adaline
 

@@ -4,15 +4,14 @@
 
 # %% ../../nbs/30_cnn.ipynb #d4dbccea
 from __future__ import annotations
-import numbers
+import numbers, warnings
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from ..core import get_default_dtype
 from .layers import Layer
 
 # %% auto #0
-__all__ = ['conv_output_size', 'pad_nchw', 'conv2d_naive', 'windows', 'im2col', 'col2im', 'Conv2D', 'MaxPool2D', 'AvgPool2D',
-           'BatchNorm2D']
+__all__ = ['conv_output_size', 'pad_nchw', 'conv2d_naive', 'windows', 'im2col', 'col2im', 'Conv2D']
 
 # %% ../../nbs/30_cnn.ipynb #0800a905
 def _pair(v, name):
@@ -31,9 +30,9 @@ def conv_output_size(size: int,      # input height (or width)
                      stride: int = 1,
                      pad: int = 0,   # total zero padding on this axis (both sides together)
                      who: str = "convolution", # named in error messages
-                     exact: bool = True,  # raise if the windows do not tile the padded input exactly
+                     exact: bool = False, # raise, rather than floor, if the last rows are never reached
                     ) -> int:
-    "Output length of a convolution or pooling along one axis: `(size + pad - kernel) / stride + 1`."
+    "Output length of a convolution or pooling along one axis: `floor((size + pad - kernel) / stride) + 1`."
     if kernel > size + pad:
         raise ValueError(
             f"{who}: kernel size {kernel} is larger than the padded input ({size} + padding {pad} ="
@@ -182,7 +181,13 @@ class Conv2D(Layer):
     def _out_hw(self, H, W):
         (kh, kw), (sh, sw), (pt, pb, pl, pr) = self.kernel_size, self.stride, self.pads
         who = f"Conv2D '{self.name}' on input {H}x{W}"
-        return conv_output_size(H, kh, sh, pt + pb, who), conv_output_size(W, kw, sw, pl + pr, who)
+        hw = conv_output_size(H, kh, sh, pt + pb, who), conv_output_size(W, kw, sw, pl + pr, who)
+        rows, cols = (H + pt + pb - kh) % sh, (W + pl + pr - kw) % sw
+        if (rows or cols) and not self.__dict__.get("_warned_floor"):
+            self._warned_floor = True   # once per layer: every batch has the same size
+            warnings.warn(f"{who}: windows of stride {sh}x{sw} never reach the last {rows} row(s) and {cols} "
+                          "column(s) of the padded input; they are dropped, as in PyTorch", stacklevel=4)
+        return hw
 
     def build(self, input_shape):
         _check_nchw(self, input_shape)
@@ -242,174 +247,3 @@ class Conv2D(Layer):
         pad = self.padding if isinstance(self.padding, str) else list(self.padding)
         return {"filters": self.filters, "kernel_size": list(self.kernel_size), "stride": list(self.stride),
                 "padding": pad, "name": self.name}
-
-# %% ../../nbs/30_cnn.ipynb #0be8b85f
-class _Pool2D(Layer):
-    "Shared machinery of the pooling layers: window geometry, checks and config."
-    def __init__(self, pool_size=2,   # k or (kh, kw)
-                 stride=None,         # s or (sh, sw); None: equal to pool_size (non-overlapping windows)
-                 name=None):
-        super().__init__(name=name)
-        self.pool_size = _pair(pool_size, "pool_size")
-        self.stride = self.pool_size if stride is None else _pair(stride, "stride")
-        if min(self.pool_size) < 1 or min(self.stride) < 1:
-            raise ValueError(f"pool_size and stride must be positive, got {pool_size!r} and {stride!r}")
-
-    def _out_hw(self, H, W):
-        (kh, kw), (sh, sw) = self.pool_size, self.stride
-        who = f"{type(self).__name__} '{self.name}' on input {H}x{W}"
-        # like PyTorch, pooling drops a last incomplete window (28 -> 14 -> 7 -> 3)
-        return conv_output_size(H, kh, sh, 0, who, exact=False), conv_output_size(
-            W, kw, sw, 0, who, exact=False
-        )
-
-    def _offsets(self, Ho, Wo):
-        "One (rows, cols) slice pair per position inside the window: that corner of every window."
-        (kh, kw), (sh, sw) = self.pool_size, self.stride
-        return [(slice(u, u + sh * Ho, sh), slice(v, v + sw * Wo, sw)) for u in range(kh) for v in range(kw)]
-
-    def compute_output_shape(self, input_shape):
-        N, C, H, W = input_shape
-        return (N, C, *self._out_hw(H, W))
-
-    def check_input(self, x):
-        _check_nchw(self, x.shape)
-        self._out_hw(*x.shape[2:])
-
-    def get_config(self):
-        return {"pool_size": list(self.pool_size), "stride": list(self.stride), "name": self.name}
-
-class MaxPool2D(_Pool2D):
-    "Max pooling over `pool_size` windows of `NCHW` images (stride defaults to the pool size); no parameters."
-    def forward(self, x, training=False):
-        Ho, Wo = self._out_hw(x.shape[2], x.shape[3])
-        (r0, c0), *rest = self._offsets(Ho, Wo)
-        y = x[:, :, r0, c0].copy(order="K")
-        for r, c in rest: np.maximum(y, x[:, :, r, c], out=y)
-        self._x, self._y = x, y
-        return y
-
-    def backward(self, dy):
-        x, y = self._x, self._y
-        sl = self._offsets(*y.shape[2:])
-        dy = np.asarray(dy, dtype=x.dtype)
-        m = np.empty(y.shape, bool)
-        free = np.ones(y.shape, bool)  # first maximum of a window takes the gradient
-        if self.stride == self.pool_size:   # disjoint windows: every slab is written once
-            dx = (
-                np.empty_like(x)
-                if all(n % k == 0 for n, k in zip(x.shape[2:], self.pool_size))
-                else np.zeros_like(x)
-            )
-            for i, (r, c) in enumerate(sl):
-                np.equal(x[:, :, r, c], y, out=m)
-                if i: m &= free
-                if i < len(sl) - 1: np.greater(free, m, out=free)   # free and not m
-                np.multiply(m, dy, out=dx[:, :, r, c])
-            return dx
-        dx = np.zeros_like(x)
-        for r, c in sl:                     # overlapping windows: accumulate
-            np.equal(x[:, :, r, c], y, out=m)
-            m &= free
-            np.greater(free, m, out=free)
-            dx[:, :, r, c] += m * dy
-        return dx
-
-class AvgPool2D(_Pool2D):
-    """Average pooling over `pool_size` windows of `NCHW` images (stride defaults to the pool size); no
-    parameters."""
-    def forward(self, x, training=False):
-        Ho, Wo = self._out_hw(x.shape[2], x.shape[3])
-        (r0, c0), *rest = self._offsets(Ho, Wo)
-        y = x[:, :, r0, c0].copy(order="K")
-        for r, c in rest: y += x[:, :, r, c]
-        y *= 1 / (self.pool_size[0] * self.pool_size[1])
-        self._x, self._y_shape = x, y.shape
-        return y
-
-    def backward(self, dy):
-        x = self._x
-        g = np.asarray(dy, dtype=x.dtype) * (1 / (self.pool_size[0] * self.pool_size[1]))
-        dx = np.zeros_like(x)
-        for r, c in self._offsets(*self._y_shape[2:]): dx[:, :, r, c] += g
-        return dx
-
-# %% ../../nbs/30_cnn.ipynb #4a5b111f
-class BatchNorm2D(Layer):
-    """Batch normalisation of each channel of `NCHW` images over (batch, height, width); running statistics
-    for evaluation."""
-    def __init__(
-        self,
-        momentum: float = 0.1,  # weight of the new batch in the running averages (PyTorch's convention)
-        epsilon: float = 1e-5,  # added to the variance
-        running_mean=None,  # initial running statistics (C,) (default 0); they live in `state`,
-        running_var=None,  # which `Sequential.save`/`load` keep (default 1)
-        name=None,
-    ):
-        super().__init__(name=name)
-        if not 0 <= momentum <= 1: raise ValueError(f"momentum must be in [0, 1], got {momentum}")
-        if epsilon <= 0: raise ValueError(f"epsilon must be positive, got {epsilon}")
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self._initial_state = {"running_mean": running_mean, "running_var": running_var}
-
-    def build(self, input_shape):
-        _check_nchw(self, input_shape)
-        C = input_shape[1]
-        dt = get_default_dtype()
-        self.params = {"gamma": np.ones(C, dt), "beta": np.zeros(C, dt)}
-        self.state = {"running_mean": np.zeros(C, dt), "running_var": np.ones(C, dt)}
-        for k, v in self._initial_state.items():
-            if v is None: continue
-            v = np.asarray(v, dtype=dt)
-            if v.shape != (C,):
-                raise ValueError(
-                    f"BatchNorm2D '{self.name}': {k} has shape {v.shape}, the input has {C} channel(s)"
-                )
-            self.state[k][:] = v
-
-    def compute_output_shape(self, input_shape): return tuple(input_shape)
-
-    def check_input(self, x): _check_nchw(self, x.shape, self.params["gamma"].shape[0])
-
-    def forward(self, x, training=False):
-        dt = self.params["gamma"].dtype
-        x = np.asarray(x, dtype=dt)
-        st = self.state
-        if training:
-            m = x.shape[0] * x.shape[2] * x.shape[3]
-            if m < 2:
-                raise ValueError(
-                    f"BatchNorm2D '{self.name}' needs more than one value per channel in training mode, got"
-                    f" input of shape {x.shape}"
-                )
-            mean = x.mean(axis=(0, 2, 3))
-            xc = x - mean[:, None, None]
-            var = np.mean(xc * xc, axis=(0, 2, 3))
-            st["running_mean"] *= 1 - self.momentum
-            st["running_mean"] += self.momentum * mean
-            st["running_var"] *= 1 - self.momentum
-            st["running_var"] += self.momentum * m / (m - 1) * var
-        else:
-            xc = x - st["running_mean"][:, None, None]
-            var = st["running_var"]
-        inv = (1 / np.sqrt(var + self.epsilon)).astype(dt)
-        xhat = xc * inv[:, None, None]
-        self._cache = (training, xhat, inv)
-        return xhat * self.params["gamma"][:, None, None] + self.params["beta"][:, None, None]
-
-    def backward(self, dy):
-        training, xhat, inv = self._cache
-        dy = np.asarray(dy, dtype=xhat.dtype)
-        np.sum(dy * xhat, axis=(0, 2, 3), out=self.grads["gamma"])
-        np.sum(dy, axis=(0, 2, 3), out=self.grads["beta"])
-        g = dy * self.params["gamma"][:, None, None]
-        if training:
-            g = (
-                g
-                - g.mean(axis=(0, 2, 3))[:, None, None]
-                - xhat * (g * xhat).mean(axis=(0, 2, 3))[:, None, None]
-            )
-        return g * inv[:, None, None]
-
-    def get_config(self):
-        return {"momentum": self.momentum, "epsilon": self.epsilon, "name": self.name}

@@ -37,6 +37,14 @@ def _lazy_forward(forward):
         return forward(self, x, training=training, **kwargs)
     return wrapped
 
+def _accepts_input_shape(init):
+    "Wrap a layer's `__init__` so that it takes Keras's `input_shape=` (without the batch dimension)."
+    @functools.wraps(init)
+    def wrapped(self, *args, input_shape=None, **kwargs):
+        init(self, *args, **kwargs)
+        if input_shape is not None: self.declared_input_shape = (None,) + tuple(input_shape)
+    return wrapped
+
 class Layer:
     """Base class of every layer: lazy `build`, `forward` that caches, `backward` that fills `grads` and
     returns `dx`."""
@@ -50,6 +58,8 @@ class Layer:
         forward = cls.__dict__.get("forward")
         if forward is not None:  # every subclass's forward builds lazily and checks its input
             cls.forward = _lazy_forward(forward)
+        init = cls.__dict__.get("__init__")
+        if init is not None: cls.__init__ = _accepts_input_shape(init)
 
     def __init__(self, name=None, seed=None):
         if name is None:
@@ -67,6 +77,7 @@ class Layer:
         self.rng = None            # Sequential injects a np.random.Generator before the first forward
         self.input_shape = None    # (None, ...) once built
         self.need_input_grad = True  # Sequential sets False on the first layers so they skip computing dx
+        self.declared_input_shape = None  # `input_shape=` of the first layer of a model builds the model
 
     def build(self, input_shape: tuple) -> None:
         """Fill `self.params` (and `self.state`) from the input shape (batch dimension included) with
@@ -107,6 +118,27 @@ class Layer:
     def n_params(self) -> int:
         "Number of scalar parameters."
         return int(sum(p.size for p in self.params.values()))
+
+    def get_weights(self) -> list:
+        "Copies of the parameter arrays, in the order of `params` (Keras's `get_weights`)."
+        return [p.copy() for p in self.params.values()]
+
+    def set_weights(self, weights) -> None:
+        "Copy `weights`, as `get_weights` returns them, into the parameters (count and shapes checked)."
+        if not self.built:
+            raise ValueError(f"layer '{self.name}' is not built yet: call it on an input before set_weights")
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(
+                f"layer '{self.name}' has {len(self.params)} weight arrays ({', '.join(self.params)}), "
+                f"got {len(weights)}"
+            )
+        for (k, p), w in zip(self.params.items(), weights):
+            if np.shape(w) != p.shape:
+                raise ValueError(
+                    f"layer '{self.name}': weights {k!r} must have shape {p.shape}, got {np.shape(w)}"
+                )
+        for p, w in zip(self.params.values(), weights): p[...] = w
 
     def _buffer(self, key, shape, dtype, zeros=False):
         "A scratch array reused between training steps (allocating big arrays each step costs page faults)."

@@ -11,13 +11,24 @@ import numpy as np
 __all__ = ['OPTIMIZERS', 'Optimizer', 'SGD', 'Adagrad', 'RMSprop', 'Adam', 'get_optimizer']
 
 # %% ../../nbs/12_optimizers.ipynb #2f92dc2e
+def _check_lr(value) -> float:
+    "A learning rate as a positive, finite float (a clear error otherwise)."
+    try: lr = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"learning_rate must be a number or a schedule step -> number, got {value!r}"
+        ) from None
+    if not (lr > 0 and math.isfinite(lr)): raise ValueError(f"learning_rate must be positive, got {value}")
+    return lr
+
 class Optimizer:
     "Base class: `step(params, grads)` updates every parameter array in place; state is kept per array."
     def __init__(self, learning_rate, global_clipnorm=None):
-        if not learning_rate > 0: raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+        # a callable learning rate is a schedule: called with the number of steps taken before each step
+        self.schedule = learning_rate if callable(learning_rate) else None
+        self.learning_rate = _check_lr(learning_rate(0) if self.schedule else learning_rate)
         if global_clipnorm is not None and not global_clipnorm > 0:
             raise ValueError(f"global_clipnorm must be positive, got {global_clipnorm}")
-        self.learning_rate = float(learning_rate)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
         self.iterations = 0
         self._state: dict[int, dict] = {}
@@ -49,6 +60,7 @@ class Optimizer:
                     f"a gradient of shape {g.shape} does not match its parameter of shape {p.shape}"
                 )
         if self.global_clipnorm is not None: self.clip(grads)
+        if self.schedule is not None: self.learning_rate = _check_lr(self.schedule(self.iterations))
         self.iterations += 1
         for p, g in zip(params, grads):
             st = self._state.get(id(p))

@@ -6,11 +6,10 @@
 from __future__ import annotations
 import numpy as np
 from ..core import get_default_dtype, check_positive_int
-from .layers import Layer, LAYERS
+from .layers import Layer
 
 # %% auto #0
-__all__ = ['rnn_forward_naive', 'rnn_backward_naive', 'Embedding', 'Recurrent', 'RNN', 'LSTM', 'GRU', 'TimeDistributed',
-           'GlobalAveragePooling1D']
+__all__ = ['rnn_forward_naive', 'rnn_backward_naive', 'Recurrent', 'RNN', 'LSTM', 'GRU']
 
 # %% ../../nbs/40_rnn.ipynb #e677a6e4
 def rnn_forward_naive(x, W_ih, W_hh, b_ih, b_hh):
@@ -45,67 +44,6 @@ def rnn_backward_naive(x, hs, dhs, W_ih, W_hh):
         deltas[:, t] = delta
     grads["b_hh"] = grads["b_ih"].copy()
     return dx, grads, deltas
-
-# %% ../../nbs/40_rnn.ipynb #00c44709
-class Embedding(Layer):
-    """Lookup table mapping token ids `(batch, time)` to vectors `(batch, time, dim)`; `W` is `(vocab_size,
-    dim)` as in PyTorch."""
-    input_dtype = "int"
-    def __init__(self, vocab_size:int, # number of distinct ids (ids run from 0 to vocab_size-1)
-                 dim:int, # size of each vector
-                 padding_idx:int|None=None, # this id maps to a zero vector, never trained (as PyTorch's)
-                 name=None, seed=None):
-        super().__init__(name=name, seed=seed)
-        vocab_size, dim = check_positive_int(vocab_size, "Embedding vocab_size"), check_positive_int(
-            dim, "Embedding dim"
-        )
-        if padding_idx is not None and not 0 <= padding_idx < vocab_size:
-            raise ValueError(f"padding_idx must be in [0, {vocab_size}), got {padding_idx}")
-        self.vocab_size, self.dim, self.padding_idx = int(vocab_size), int(dim), padding_idx
-
-    def build(self, input_shape):
-        W = self.rng.standard_normal((self.vocab_size, self.dim)).astype(get_default_dtype())
-        if self.padding_idx is not None: W[self.padding_idx] = 0
-        self.params["W"] = W
-
-    def _check_ids(self, ids):
-        ids = np.asarray(ids)
-        if ids.ndim != 2:
-            raise ValueError(
-                f"Embedding '{self.name}' expects token ids of shape (batch, time), got {ids.shape}"
-            )
-        if not np.issubdtype(ids.dtype, np.integer):
-            if np.issubdtype(ids.dtype, np.floating) and np.all(ids == np.round(ids)):
-                ids = ids.astype(np.int64)
-            else:
-                raise TypeError(f"Embedding '{self.name}' expects integer token ids, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            bad = ids.max() if ids.max() >= self.vocab_size else ids.min()
-            raise ValueError(
-                f"Embedding '{self.name}': token id {bad} is out of range [0, {self.vocab_size})"
-            )
-        return ids
-
-    def forward(self, x, training=False):
-        self._ids = self._check_ids(x)
-        return self.params["W"][self._ids]
-
-    def backward(self, dy):
-        W = self.params["W"]
-        dW = self.grads["W"]  # filled in place: an optimizer may hold on to it
-        dW.fill(0)
-        np.add.at(dW, self._ids.ravel(), np.asarray(dy, W.dtype).reshape(-1, self.dim))
-        if self.padding_idx is not None: dW[self.padding_idx] = 0
-        return None  # token ids are not differentiable
-
-    def compute_output_shape(self, input_shape): return (*tuple(input_shape), self.dim)
-    def get_config(self):
-        return {
-            "vocab_size": self.vocab_size,
-            "dim": self.dim,
-            "padding_idx": self.padding_idx,
-            "name": self.name,
-        }
 
 # %% ../../nbs/40_rnn.ipynb #2ae94ef2
 class Recurrent(Layer):
@@ -422,79 +360,3 @@ class GRU(Recurrent):
                 dh = dGh[t] @ W
                 dh += carry
         return dGx, dGh
-
-# %% ../../nbs/40_rnn.ipynb #015778ab
-class TimeDistributed(Layer):
-    """Apply a layer (e.g. `Dense`) to every time step: `(batch, time, features)` -> `(batch, time, out)`; the
-    layer's parameters are shared over time."""
-    def __init__(self, layer, name=None, seed=None):
-        if isinstance(layer, dict): layer = LAYERS[layer["class"]](**layer["config"])
-        if not isinstance(layer, Layer):
-            raise TypeError(f"TimeDistributed wraps a Layer, got {type(layer).__name__}")
-        super().__init__(name=name, seed=seed)
-        self.layer = layer
-
-    def build(self, input_shape):
-        if len(input_shape) < 3:
-            raise ValueError(
-                f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got"
-                f" {tuple(input_shape)}"
-            )
-        if self.layer.rng is None: self.layer.rng = self.rng
-        if not self.layer.built: self.layer._build((None, *input_shape[2:]))
-        # the very same dicts: optimisers and save/load see (and update) the inner layer's weights
-        self.params, self.grads = self.layer.params, self.layer.grads
-
-    def forward(self, x, training=False):
-        x = np.asarray(x)
-        if x.ndim < 3:
-            raise ValueError(
-                f"TimeDistributed '{self.name}' expects inputs of shape (batch, time, ...), got {x.shape}"
-            )
-        self._bt = x.shape[:2]
-        y = self.layer(x.reshape(-1, *x.shape[2:]), training=training)
-        return y.reshape(*self._bt, *y.shape[1:])
-
-    def backward(self, dy):
-        dy = np.asarray(dy)
-        self.layer.need_input_grad = self.need_input_grad
-        dx = self.layer.backward(dy.reshape(-1, *dy.shape[2:]))
-        return None if dx is None else dx.reshape(*self._bt, *dx.shape[1:])
-
-    def compute_output_shape(self, input_shape):
-        inner = self.layer.compute_output_shape((None, *input_shape[2:]))
-        return (input_shape[0], input_shape[1], *inner[1:])
-
-    def get_config(self):
-        return {
-            "layer": {"class": type(self.layer).__name__, "config": self.layer.get_config()},
-            "name": self.name,
-        }
-
-# %% ../../nbs/40_rnn.ipynb #85b2e5de
-class GlobalAveragePooling1D(Layer):
-    """Mean over time `(batch, time, features)` -> `(batch, features)`; with `mask_value`, steps whose
-    features all equal it are left out (like Keras)."""
-    def __init__(self, mask_value:float|None=None, name=None, seed=None):
-        super().__init__(name=name, seed=seed)
-        self.mask_value = mask_value
-
-    def forward(self, x, training=False):
-        x = np.asarray(x)
-        if x.ndim != 3:
-            raise ValueError(
-                f"GlobalAveragePooling1D '{self.name}' expects inputs of shape (batch, time, features), got"
-                f" {x.shape}"
-            )
-        if self.mask_value is None: w = np.full(x.shape[:2], 1.0 / x.shape[1], x.dtype)
-        else:
-            m = (~np.all(x == self.mask_value, axis=-1)).astype(x.dtype)
-            w = m / np.maximum(m.sum(1, keepdims=True), 1)      # an all-padding row averages to zero
-        self._w = w[:, :, None]
-        return (x * self._w).sum(1)
-
-    def backward(self, dy):
-        return np.asarray(dy)[:, None, :] * self._w
-
-    def compute_output_shape(self, input_shape): return (input_shape[0], input_shape[-1])
-    def get_config(self): return {"mask_value": self.mask_value, "name": self.name}
