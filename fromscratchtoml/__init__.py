@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/90_api.ipynb #3bcc7d29
+# %% ../nbs/90_api.ipynb #db9ff83a
 # nbdev writes `__version__` above the notebook's summary, so the docstring is set here
 __doc__ = """The machine-learning library you really understand.
 
