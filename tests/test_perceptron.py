@@ -6,7 +6,7 @@ import pytest
 
 from conftest import close, oracle
 from fromscratchtoml.core import NotFittedError
-from fromscratchtoml.nn.perceptron import Perceptron, Adaline, ConvergenceWarning
+from fromscratchtoml.linear_model import Perceptron, Adaline, ConvergenceWarning
 
 
 def sk_same_rule(max_iter, eta0=1.0, fit_intercept=True):

@@ -23,5 +23,11 @@ from .callbacks import (Callback, History, EarlyStopping, ModelCheckpoint,
 from .model import Sequential
 from .serialization import save_model, load_model
 from .gradcheck import gradcheck
-from .perceptron import Perceptron, Adaline
+
+def __getattr__(name):
+    # the perceptron and ADALINE are scikit-learn style estimators, so they live with the linear models
+    if name in ("Perceptron", "Adaline"):
+        raise AttributeError(f"{name} is in fromscratchtoml.linear_model: from fromscratchtoml.linear_model "
+                             f"import {name}")
+    raise AttributeError(f"module 'fromscratchtoml.nn' has no attribute {name!r}")
 
