@@ -6,33 +6,29 @@
 from __future__ import annotations
 import itertools, numbers
 import numpy as np
-from .core import as_generator, check_is_fitted, NotFittedError
+from .core import as_generator, check_is_fitted, check_positive_int, squared_distances
 from .base import BaseEstimator, ClusterMixin, TransformerMixin, check_X
 
 # %% auto #0
 __all__ = ['kmeans_plusplus', 'lloyd', 'KMeans', 'radius_neighbors', 'DBSCAN']
 
 # %% ../nbs/52_clustering.ipynb #6787dc3b
-def _sq_dist(X, C, X_sq=None):
-    "Squared Euclidean distances `(n, k)` from the rows of `X` to the rows of `C`."
-    X_sq = np.einsum("ij,ij->i", X, X) if X_sq is None else X_sq
-    D = X_sq[:, None] - 2.0 * (X @ C.T) + (C * C).sum(1)[None, :]
-    return np.maximum(D, 0, out=D)
-
 def kmeans_plusplus(X, n_clusters, random_state=None, n_local_trials=None):
     "Greedy k-means++ seeding: indices `(k,)` of the chosen rows of `X` and the centres `(k, d)`."
     rng = as_generator(random_state)
-    n = len(X); X_sq = np.einsum("ij,ij->i", X, X)
+    n = len(X)
     n_local_trials = n_local_trials or 2 + int(np.log(n_clusters))
     ids = [int(rng.integers(n))]
-    closest = _sq_dist(X, X[ids], X_sq)[:, 0]
+    closest = squared_distances(X, X[ids])[:, 0]
     for _ in range(1, n_clusters):
-        # D^2 sampling: a uniform draw on [0, sum D^2) lands in the interval of point i with probability D_i^2 / sum D^2
+        # D^2 sampling: a uniform draw on [0, sum D^2) lands in the interval of point i
+        # with probability D_i^2 / sum D^2
         cand = np.searchsorted(np.cumsum(closest), rng.uniform(size=n_local_trials) * closest.sum())
         cand = np.minimum(cand, n - 1)
-        d_cand = np.minimum(closest[:, None], _sq_dist(X, X[cand], X_sq))   # (n, trials)
+        d_cand = np.minimum(closest[:, None], squared_distances(X, X[cand]))   # (n, trials)
         best = int(d_cand.sum(0).argmin())
-        ids.append(int(cand[best])); closest = d_cand[:, best]
+        ids.append(int(cand[best]))
+        closest = d_cand[:, best]
     return np.array(ids), X[ids].copy()
 
 # %% ../nbs/52_clustering.ipynb #4499b170
@@ -42,17 +38,18 @@ def _cluster_sums(X, labels, k):
     if X.shape[1] <= 32:
         sums = np.stack([np.bincount(labels, weights=X[:, j], minlength=k) for j in range(X.shape[1])], 1)
     else:
-        onehot = np.zeros((k, len(X))); onehot[labels, np.arange(len(X))] = 1.0
+        onehot = np.zeros((k, len(X)))
+        onehot[labels, np.arange(len(X))] = 1.0
         sums = onehot @ X
     return sums, counts
 
 def lloyd(X, centers, max_iter=300, tol=0.0):
     "Run Lloyd's iterations from `centers`; returns centres, labels, inertia and the number of iterations."
-    X_sq = np.einsum("ij,ij->i", X, X); k = len(centers); labels = None
+    k, labels = len(centers), None
     for it in range(1, max_iter + 1):
-        D = _sq_dist(X, centers, X_sq)
+        D = squared_distances(X, centers)
         new_labels = D.argmin(1)
-        if labels is not None and (new_labels == labels).all(): break    # converged: nothing can change any more
+        if labels is not None and (new_labels == labels).all(): break    # converged: nothing can change
         labels = new_labels
         sums, counts = _cluster_sums(X, labels, k)
         new_centers = sums / np.maximum(counts, 1)[:, None]
@@ -63,14 +60,14 @@ def lloyd(X, centers, max_iter=300, tol=0.0):
         shift = ((new_centers - centers) ** 2).sum()
         centers = new_centers
         if shift <= tol: break
-    D = _sq_dist(X, centers, X_sq)          # labels that match the final centres
+    D = squared_distances(X, centers)          # labels that match the final centres
     labels = D.argmin(1)
     return centers, labels, float(D[np.arange(len(X)), labels].sum()), it
 
 class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     "k-means clustering by Lloyd's algorithm, with k-means++ seeding and several restarts."
     def __init__(self, n_clusters=8,
-                 init="k-means++",           # "k-means++", "random" (k distinct data points) or an array (k, d)
+                 init="k-means++",           # "k-means++", "random" (k distinct points) or an array (k, d)
                  n_init="auto",              # restarts; "auto": 1 for k-means++ and an array, 10 for "random"
                  max_iter=300,
                  tol=1e-4,                   # relative to the mean feature variance
@@ -79,8 +76,10 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.max_iter, self.tol, self.random_state = max_iter, tol, random_state
 
     def _init_centers(self, X, rng):
-        if isinstance(self.init, str) and self.init == "k-means++": return kmeans_plusplus(X, self.n_clusters, rng)[1]
-        if isinstance(self.init, str) and self.init == "random": return X[rng.choice(len(X), self.n_clusters, replace=False)].copy()
+        if isinstance(self.init, str) and self.init == "k-means++":
+            return kmeans_plusplus(X, self.n_clusters, rng)[1]
+        if isinstance(self.init, str) and self.init == "random":
+            return X[rng.choice(len(X), self.n_clusters, replace=False)].copy()
         C = check_X(self.init, name="init")
         if C.shape != (self.n_clusters, X.shape[1]):
             raise ValueError(f"init array must have shape ({self.n_clusters}, {X.shape[1]}), got {C.shape}")
@@ -90,12 +89,13 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         "Cluster `X`; sets `cluster_centers_`, `labels_`, `inertia_`, `n_iter_`."
         X = check_X(X)
         if not isinstance(self.n_clusters, numbers.Integral) or not 1 <= self.n_clusters <= len(X):
-            raise ValueError(f"n_clusters must be an integer between 1 and n_samples={len(X)}, got {self.n_clusters!r}")
+            raise ValueError(f"n_clusters must be an integer between 1 and n_samples={len(X)}, "
+                             f"got {self.n_clusters!r}")
         if not (isinstance(self.init, np.ndarray) or self.init in ("k-means++", "random")):
             raise ValueError(f"init must be 'k-means++', 'random' or an array, got {self.init!r}")
         n_init = self.n_init
         if n_init == "auto": n_init = 10 if isinstance(self.init, str) and self.init == "random" else 1
-        if not isinstance(n_init, numbers.Integral) or n_init < 1: raise ValueError(f"n_init must be a positive integer or 'auto', got {n_init!r}")
+        n_init = check_positive_int(n_init, "n_init")
         rng = as_generator(self.random_state)
         tol = float(np.mean(X.var(0))) * self.tol
         best = None
@@ -109,14 +109,16 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         "Euclidean distances `(n, k)` to every centre."
         check_is_fitted(self, "cluster_centers_")
-        X = check_X(X); self._check_n_features(X)
-        return np.sqrt(_sq_dist(X, self.cluster_centers_))
+        X = check_X(X)
+        self._check_n_features(X)
+        return np.sqrt(squared_distances(X, self.cluster_centers_))
 
     def predict(self, X):
         "Index of the nearest centre for each row of `X`."
         check_is_fitted(self, "cluster_centers_")
-        X = check_X(X); self._check_n_features(X)
-        return _sq_dist(X, self.cluster_centers_).argmin(1)
+        X = check_X(X)
+        self._check_n_features(X)
+        return squared_distances(X, self.cluster_centers_).argmin(1)
 
     def score(self, X, y=None):
         "Minus the inertia of `X` with the fitted centres (higher is better, as scikit-learn)."
@@ -124,40 +126,43 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
 # %% ../nbs/52_clustering.ipynb #7b118cfd
 def _radius_brute(X, eps, max_bytes=64 << 20):
-    "Neighbourhoods from blocks of the squared-distance matrix; pairs within rounding of `eps` are recomputed exactly."
+    "Neighbourhoods from blocks of squared distances; pairs within rounding of `eps` are recomputed exactly."
     n, d = X.shape
     sq = np.einsum("ij,ij->i", X, X)
     chunk = max(1, max_bytes // (8 * n))
     out = []
     for s in range(0, n, chunk):
         Q = X[s:s + chunk]
-        D = Q @ X.T; D *= -2.0; D += sq[s:s + chunk, None]; D += sq[None, :]   # fast, but rounded relative to |x|^2 + |y|^2
+        D = squared_distances(Q, X, sq)              # fast, but rounded relative to |x|^2 + |y|^2
         slack = 1e-9 * (sq[s:s + chunk].max() + sq.max()) + 1e-300
         within = D <= eps * eps
         D -= eps * eps
-        r, c = np.nonzero((D <= slack) & (D >= -slack))                 # too close to the edge to trust: recompute
+        r, c = np.nonzero((D <= slack) & (D >= -slack))   # too close to the edge to trust: recompute
         if len(r): within[r, c] = ((Q[r] - X[c]) ** 2).sum(1) <= eps * eps
         out.extend(np.flatnonzero(row) for row in within)
     return out
 
 def _radius_grid(X, eps):
-    "Neighbourhoods by hashing the points into cubes of side `eps`: only the 3^d surrounding cubes can hold neighbours."
+    "Neighbourhoods via a grid of cubes of side `eps`: neighbours lie in the 3^d cubes around a point."
     n, d = X.shape
     cells = np.floor((X - X.min(0)) / eps).astype(np.int64) + 1          # +1: the cube to the left exists too
     dims = cells.max(0) + 2
     key = np.ravel_multi_index(cells.T, dims)
-    order = np.argsort(key, kind="stable"); skey = key[order]
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
     rows, cols = [], []
     for off in itertools.product((-1, 0, 1), repeat=d):
         nkey = np.ravel_multi_index((cells + np.array(off)).T, dims)
         lo, hi = np.searchsorted(skey, nkey, "left"), np.searchsorted(skey, nkey, "right")
         cnt = hi - lo
-        i = np.repeat(np.arange(n), cnt)                                # every point against every point of that cube
+        i = np.repeat(np.arange(n), cnt)           # every point against every point of that cube
         j = order[np.arange(cnt.sum()) + np.repeat(lo - np.cumsum(cnt) + cnt, cnt)]
         keep = ((X[i] - X[j]) ** 2).sum(1) <= eps * eps
-        rows.append(i[keep]); cols.append(j[keep])
+        rows.append(i[keep])
+        cols.append(j[keep])
     rows, cols = np.concatenate(rows), np.concatenate(cols)
-    o = np.lexsort((cols, rows)); rows, cols = rows[o], cols[o]
+    o = np.lexsort((cols, rows))
+    rows, cols = rows[o], cols[o]
     return np.split(cols, np.searchsorted(rows, np.arange(1, n)))
 
 def radius_neighbors(X, eps):
@@ -168,16 +173,16 @@ def radius_neighbors(X, eps):
     return _radius_brute(X, eps)
 
 class DBSCAN(ClusterMixin, BaseEstimator):
-    "Density-based clustering: clusters are connected dense regions; points in no dense region are noise (-1)."
+    "Density-based clustering: clusters are connected dense regions; points in none are noise (-1)."
     def __init__(self, eps=0.5,              # neighbourhood radius
                  min_samples=5):             # points (itself included) in a core point's neighbourhood
         self.eps, self.min_samples = eps, min_samples
 
     def fit(self, X, y=None):
         "Sets `labels_` (-1 for noise), `core_sample_indices_` and `components_` (the core points)."
-        if not isinstance(self.eps, numbers.Real) or self.eps <= 0: raise ValueError(f"eps must be > 0, got {self.eps!r}")
-        if not isinstance(self.min_samples, numbers.Integral) or self.min_samples < 1:
-            raise ValueError(f"min_samples must be a positive integer, got {self.min_samples!r}")
+        if not isinstance(self.eps, numbers.Real) or self.eps <= 0:
+            raise ValueError(f"eps must be > 0, got {self.eps!r}")
+        check_positive_int(self.min_samples, "min_samples")
         X = check_X(X)
         neighborhoods = radius_neighbors(X, self.eps)
         is_core = np.array([len(nb) >= self.min_samples for nb in neighborhoods], dtype=bool)
@@ -185,7 +190,8 @@ class DBSCAN(ClusterMixin, BaseEstimator):
         cluster = 0
         for i in np.flatnonzero(is_core):
             if labels[i] != -1: continue
-            labels[i] = cluster; frontier = np.array([i])
+            labels[i] = cluster
+            frontier = np.array([i])
             while len(frontier):   # frontier: newly labelled core points, whose neighbours join the cluster
                 reach = np.unique(np.concatenate([neighborhoods[j] for j in frontier]))
                 new = reach[labels[reach] == -1]

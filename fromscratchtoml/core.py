@@ -20,7 +20,7 @@ def get_default_dtype() -> np.dtype:
     return _DEFAULT_DTYPE
 
 def set_default_dtype(dtype) -> None:
-    "Set the global default floating-point dtype (`np.float32` or `np.float64`), like `torch.set_default_dtype`."
+    "Set the global default float dtype (`np.float32` or `np.float64`), like `torch.set_default_dtype`."
     global _DEFAULT_DTYPE
     dt = np.dtype(dtype)
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
@@ -32,12 +32,14 @@ class default_dtype:
     "Context manager that switches the default dtype inside a `with` block (handy for gradient checks)."
     def __init__(self, dtype): self.dtype = np.dtype(dtype)
     def __enter__(self):
-        self.old = get_default_dtype(); set_default_dtype(self.dtype); return self.dtype
+        self.old = get_default_dtype()
+        set_default_dtype(self.dtype)
+        return self.dtype
     def __exit__(self, *exc): set_default_dtype(self.old)
 
 # %% ../nbs/00_core.ipynb #5878848d
 def as_generator(seed=None) -> np.random.Generator:
-    "Turn `seed` (None, int, SeedSequence or Generator) into a `np.random.Generator`; a Generator is returned as is."
+    "Turn `seed` (None, int, SeedSequence or Generator) into a `np.random.Generator`; a Generator as is."
     if isinstance(seed, np.random.Generator): return seed
     if seed is None or isinstance(seed, (numbers.Integral, np.random.SeedSequence)):
         if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed < 0:
@@ -57,8 +59,9 @@ def is_quick() -> bool:
 class NotFittedError(ValueError, AttributeError):
     "Raised when a model is used before it was fitted or built (same bases as scikit-learn's)."
 
-def check_array(X, name="X", ndim=None, min_samples=1, dtype="default", allow_nan=False, copy=False) -> np.ndarray:
-    "Convert `X` to an ndarray of `dtype` (the default float dtype unless given; `None` keeps it) and check rank, size and finiteness."
+def check_array(X, name="X", ndim=None, min_samples=1, dtype="default", allow_nan=False,
+                copy=False) -> np.ndarray:
+    "Convert `X` to `dtype` (default float; `None` keeps it) and check its rank, size and finiteness."
     try: arr = np.asarray(X)
     except Exception as e: raise TypeError(f"{name} could not be converted to an array: {e}") from None
     if arr.dtype == object: raise TypeError(f"{name} must be numeric, got an array of Python objects")
@@ -91,7 +94,8 @@ def check_labels(y, name="y", n_classes=None, n_samples=None) -> np.ndarray:
         else: raise ValueError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
     if len(arr) and arr.min() < 0: raise ValueError(f"{name} has negative label {arr.min()}")
     if n_classes is not None and len(arr) and arr.max() >= n_classes:
-        raise ValueError(f"{name} has label {arr.max()} but the model only has {n_classes} outputs (labels 0..{n_classes-1})")
+        raise ValueError(f"{name} has label {arr.max()} but the model only has {n_classes} outputs "
+                         f"(labels 0..{n_classes-1})")
     return arr.astype(np.int64, copy=False)
 
 def check_consistent_length(*arrays, names=None):
@@ -99,7 +103,8 @@ def check_consistent_length(*arrays, names=None):
     lens = [len(a) for a in arrays]
     if len(set(lens)) > 1:
         names = names or [f"array {i}" for i in range(len(arrays))]
-        raise ValueError("inconsistent numbers of samples: " + ", ".join(f"{n}={l}" for n, l in zip(names, lens)))
+        counts = ", ".join(f"{n}={l}" for n, l in zip(names, lens))
+        raise ValueError(f"inconsistent numbers of samples: {counts}")
 
 def check_is_fitted(estimator, attributes):
     "Raise `NotFittedError` unless every attribute in `attributes` is set on `estimator`."
@@ -109,7 +114,7 @@ def check_is_fitted(estimator, attributes):
 
 # %% ../nbs/00_core.ipynb #616d6ac0
 def check_positive_int(value, name, minimum=1) -> int:
-    "`value` as an `int` if it is a whole number (not a bool) `>= minimum`; else a `ValueError` naming `name`."
+    "`value` as an `int` if it is a whole number (not a bool) `>= minimum`, else a `ValueError` naming `name`."
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         want = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name} must be {want}, got {value!r}")

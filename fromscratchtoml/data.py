@@ -6,10 +6,11 @@
 from __future__ import annotations
 import gzip, hashlib, json, os, re, struct, sys, tarfile, tempfile, time, warnings, zipfile, zlib
 import urllib.error, urllib.request, http.client
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import as_generator, check_labels, check_consistent_length, get_default_dtype
+from .core import (
+    as_generator, check_labels, check_consistent_length, check_positive_int, get_default_dtype)
 
 # %% auto #0
 __all__ = ['REGISTRY', 'DEFAULT_DATA_HOME', 'MNIST_KINDS', 'FASHION_CLASSES', 'DIGIT_CLASSES', 'NEWSGROUPS_SUBSETS',
@@ -25,13 +26,14 @@ class RemoteFile:
     name: str                        # file name inside the dataset folder, e.g. "train-images-idx3-ubyte.gz"
     urls: tuple = ()                 # canonical download URLs, most reliable first
     sha256: str | None = None        # sha256 of the file's bytes as distributed
-    payload_sha256: str | None = None  # sha256 of the decompressed content (.gz files): accepts re-gzipped copies
+    payload_sha256: str | None = None  # sha256 of the decompressed content (.gz): accepts re-gzipped copies
     size: int | None = None          # size in bytes (checked when no sha256 is known)
     zip_member: str | None = None    # for .zip files: the member that must be there (CRC-checked)
 
     def __post_init__(self):
         if not (self.sha256 or self.payload_sha256 or (self.size and self.zip_member)):
-            raise ValueError(f"{self.name}: a registry entry needs a sha256, a payload sha256 or a size + zip member")
+            raise ValueError(f"{self.name}: a registry entry needs a sha256, a payload sha256 "
+                             "or a size and a zip member")
 
 @dataclass(frozen=True)
 class Dataset:
@@ -49,7 +51,8 @@ _FASHION_URLS = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
                  "https://storage.googleapis.com/tensorflow/tf-keras-datasets/")
 
 def _idx_files(urls, sums):
-    return {n: RemoteFile(n, tuple(u + n for u in urls), sha256=s, payload_sha256=p) for n, (s, p) in sums.items()}
+    return {n: RemoteFile(n, tuple(u + n for u in urls), sha256=s, payload_sha256=p)
+            for n, (s, p) in sums.items()}
 
 REGISTRY = {
     "mnist": Dataset("mnist", _idx_files(_MNIST_URLS, {
@@ -119,7 +122,7 @@ def _local_mirror(m: str) -> Path:
     return p
 
 def data_mirrors() -> list:
-    "The entries of `$FSTML_DATA_MIRROR` (whitespace-separated local folders or http(s) URL prefixes), in order."
+    "The entries of `$FSTML_DATA_MIRROR` in order: local folders or http(s) URL prefixes."
     out = []
     for m in os.environ.get("FSTML_DATA_MIRROR", "").split():
         if m.startswith("file://"): m = m[len("file://"):]
@@ -147,8 +150,10 @@ def sha256_file(path) -> str:
 
 def verify_file(path, rf: RemoteFile, source=None) -> None:
     "Raise `ChecksumError` unless the file at `path` is `rf` (by sha256, payload sha256, or size + ZIP CRCs)."
-    path = Path(path); source = source or str(path)
-    st = path.stat(); key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    path = Path(path)
+    source = source or str(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if _VERIFIED.get(key) == rf: return
     actual = sha256_file(path)
     if rf.sha256 and actual == rf.sha256: pass
@@ -157,7 +162,8 @@ def verify_file(path, rf: RemoteFile, source=None) -> None:
             with gzip.open(path, "rb") as f: payload = _sha256_stream(f)
         except (OSError, EOFError, zlib.error) as e:
             exp = rf.sha256 or f"payload {rf.payload_sha256}"
-            raise ChecksumError(rf.name, source, exp, f"{actual} (and it is not a valid gzip file: {e})") from None
+            got = f"{actual} (and it is not a valid gzip file: {e})"
+            raise ChecksumError(rf.name, source, exp, got) from None
         if payload != rf.payload_sha256:
             exp = (f"{rf.sha256} (or decompressed {rf.payload_sha256})" if rf.sha256
                    else f"decompressed {rf.payload_sha256}")
@@ -166,14 +172,16 @@ def verify_file(path, rf: RemoteFile, source=None) -> None:
         raise ChecksumError(rf.name, source, rf.sha256, actual)
     else:  # no published hash: size and the ZIP's own CRC-32 checksums
         if st.st_size != rf.size:
-            raise ChecksumError(rf.name, source, f"{rf.size} bytes", f"{st.st_size} bytes (sha256 {actual})", "size")
+            got = f"{st.st_size} bytes (sha256 {actual})"
+            raise ChecksumError(rf.name, source, f"{rf.size} bytes", got, "size")
         try:
             with zipfile.ZipFile(path) as z:
                 if rf.zip_member not in z.namelist(): raise zipfile.BadZipFile(f"no member {rf.zip_member!r}")
                 bad = z.testzip()
                 if bad is not None: raise zipfile.BadZipFile(f"CRC error in member {bad!r}")
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
-            raise ChecksumError(rf.name, source, "a valid ZIP archive", f"{e} (sha256 {actual})", "ZIP check") from None
+            got = f"{e} (sha256 {actual})"
+            raise ChecksumError(rf.name, source, "a valid ZIP archive", got, "ZIP check") from None
     _VERIFIED[key] = rf
 
 # %% ../nbs/01_data.ipynb #a3f9c557
@@ -188,7 +196,8 @@ def _download(url: str, target: Path, rf: RemoteFile, progress=True) -> Path:
             if time.time() - old.stat().st_mtime > 86400: old.unlink()
         except OSError: pass
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp); done = False
+    tmp = Path(tmp)
+    done = False
     try:
         req = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
         with os.fdopen(fd, "wb") as f, urllib.request.urlopen(req, timeout=_timeout()) as resp:
@@ -198,12 +207,15 @@ def _download(url: str, target: Path, rf: RemoteFile, progress=True) -> Path:
             with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=rf.name, leave=False,
                       disable=not progress, file=sys.stderr, mininterval=0.5) as bar:
                 while chunk := resp.read(_CHUNK):
-                    f.write(chunk); n += len(chunk); bar.update(len(chunk))
+                    f.write(chunk)
+                    n += len(chunk)
+                    bar.update(len(chunk))
             if total is not None and n != total:
                 raise DataError(f"{rf.name} from {url}: connection closed after {n} of {total} bytes")
         verify_file(tmp, rf, source=url)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a cache file is as readable as any download
-        os.replace(tmp, target); done = True
+        os.replace(tmp, target)
+        done = True
         return target
     except http.client.IncompleteRead as e:
         raise DataError(f"{rf.name} from {url}: connection closed after {len(e.partial)} bytes "
@@ -220,7 +232,8 @@ def _dataset(name) -> Dataset:
 def _remote_file(dataset, filename) -> RemoteFile:
     ds = _dataset(dataset)
     if filename not in ds.files:
-        raise ValueError(f"unknown file {filename!r} of dataset {dataset!r}; valid files: {', '.join(sorted(ds.files))}")
+        raise ValueError(f"unknown file {filename!r} of dataset {dataset!r}; "
+                         f"valid files: {', '.join(sorted(ds.files))}")
     return ds.files[filename]
 
 def _describe(e) -> str:
@@ -229,9 +242,9 @@ def _describe(e) -> str:
     return str(e) or type(e).__name__
 
 def _how_to_provide(ds: Dataset, rf: RemoteFile, target: Path) -> str:
-    return (f"To work offline, put a copy of {rf.name} at {target} (the cache folder is $FSTML_DATA_HOME, now "
-            f"{data_home()}), or set FSTML_DATA_MIRROR to whitespace-separated local folders or http(s) URL "
-            f"prefixes that hold {ds.folder}/{rf.name}.")
+    return (f"To work offline, put a copy of {rf.name} at {target} (the cache folder is "
+            f"$FSTML_DATA_HOME, now {data_home()}), or set FSTML_DATA_MIRROR to whitespace-separated "
+            f"local folders or http(s) URL prefixes that hold {ds.folder}/{rf.name}.")
 
 def fetch(dataset: str, filename: str, progress=True) -> Path:
     "Path of a verified local copy of `filename` of `dataset`: from the cache, a mirror, or a canonical URL."
@@ -239,17 +252,26 @@ def fetch(dataset: str, filename: str, progress=True) -> Path:
     target = data_home() / ds.folder / rf.name
     tried = []
     if target.exists():
-        try: verify_file(target, rf); return target
+        try:
+            verify_file(target, rf)
+            return target
         except ChecksumError as e:
-            tried.append(f"cache {target}: {e} (removed)"); target.unlink(missing_ok=True)
+            tried.append(f"cache {target}: {e} (removed)")
+            target.unlink(missing_ok=True)
     else: tried.append(f"cache {target}: not there")
     sources = [(m, True) for m in data_mirrors()] + [(u, False) for u in rf.urls]
     for src, is_mirror in sources:
         if is_mirror and not _is_url(src):  # local folder: verify and read in place
             p = src / ds.folder / rf.name
-            if not p.exists(): tried.append(f"mirror {p}: not there"); continue
-            try: verify_file(p, rf); return p
-            except ChecksumError as e: tried.append(f"mirror {p}: {e}"); continue
+            if not p.exists():
+                tried.append(f"mirror {p}: not there")
+                continue
+            try:
+                verify_file(p, rf)
+                return p
+            except ChecksumError as e:
+                tried.append(f"mirror {p}: {e}")
+                continue
         url = f"{src}{ds.folder}/{rf.name}" if is_mirror else src
         try: return _download(url, target, rf, progress=progress)
         except (OSError, http.client.HTTPException, ValueError) as e:  # DataError/ChecksumError are OSErrors
@@ -267,8 +289,8 @@ def parse_idx(data: bytes, name="IDX data") -> np.ndarray:
     if len(data) < 4: raise IDXFormatError(f"{name}: too short for an IDX header ({len(data)} bytes)")
     z0, z1, code, ndim = data[:4]
     if z0 or z1 or code not in _IDX_DTYPES or ndim == 0:
-        raise IDXFormatError(f"{name}: bad magic number 0x{data[:4].hex()} (expected 0x0000 then a type code in "
-                             f"{sorted(hex(c) for c in _IDX_DTYPES)} and the number of dimensions)")
+        raise IDXFormatError(f"{name}: bad magic number 0x{data[:4].hex()} (expected 0x0000 then a type "
+                             f"code in {sorted(hex(c) for c in _IDX_DTYPES)} and the number of dimensions)")
     off = 4 + 4 * ndim
     if len(data) < off: raise IDXFormatError(f"{name}: header cut short ({len(data)} bytes, need {off})")
     shape = struct.unpack(f">{ndim}I", data[4:off])
@@ -303,14 +325,17 @@ def mnist_classes(kind="digits") -> tuple:
     return FASHION_CLASSES if _check_kind(kind) == "fashion-mnist" else DIGIT_CLASSES
 
 def load_mnist(kind="digits", progress=True):
-    "MNIST (`kind='digits'`) or Fashion-MNIST (`'fashion'`) as `(X_train, y_train), (X_test, y_test)`: uint8 (N, 28, 28), int64 (N,)."
+    "MNIST (`kind='digits'`) or Fashion-MNIST (`'fashion'`) as `(X_train, y_train), (X_test, y_test)`."
+    # images: uint8 (N, 28, 28); labels: int64 (N,)
     ds = _check_kind(kind)
     out = []
     for split, n in (("train", 60000), ("t10k", 10000)):
         X = read_idx_gz(fetch(ds, f"{split}-images-idx3-ubyte.gz", progress))
         y = read_idx_gz(fetch(ds, f"{split}-labels-idx1-ubyte.gz", progress))
-        if X.shape != (n, 28, 28) or X.dtype != np.uint8 or y.shape != (n,) or y.dtype != np.uint8 or y.max() > 9:
-            raise IDXFormatError(f"{ds} {split}: unexpected content, images {X.shape} {X.dtype}, labels {y.shape} {y.dtype}")
+        images_ok = X.shape == (n, 28, 28) and X.dtype == np.uint8
+        if not images_ok or y.shape != (n,) or y.dtype != np.uint8 or y.max() > 9:
+            raise IDXFormatError(f"{ds} {split}: unexpected content, images {X.shape} {X.dtype}, "
+                                 f"labels {y.shape} {y.dtype}")
         out.append((X, y.astype(np.int64)))
     return tuple(out)
 
@@ -326,9 +351,11 @@ def _atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f: f.write(text)
-        os.chmod(tmp, 0o644); os.replace(tmp, path)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 def _news_from_tar(path: Path) -> dict:
     "Read the posts straight out of the bydate archive (nothing is extracted to disk)."
@@ -369,7 +396,8 @@ def _news_sources(progress=True):
             def from_url_tree(base=base):
                 sums = _read_url(base + "SHA256SUMS")
                 got = hashlib.sha256(sums).hexdigest()
-                if got != rf_sums.sha256: raise ChecksumError("SHA256SUMS", base + "SHA256SUMS", rf_sums.sha256, got)
+                if got != rf_sums.sha256:
+                    raise ChecksumError("SHA256SUMS", base + "SHA256SUMS", rf_sums.sha256, got)
                 return _news_from_tree(lambda rel: _read_url(base + rel), sums.decode(), base)
             yield f"mirror {base} (extracted tree)", from_url_tree
         else:
@@ -381,30 +409,36 @@ def _news_sources(progress=True):
                                        (root / "SHA256SUMS").read_text(), str(root))
             yield f"mirror {root} (extracted tree)", from_tree
     # the archive: cache, mirrors (as files), canonical URLs
-    yield "the archive 20news-bydate.tar.gz", lambda: _news_from_tar(fetch(_NEWS, "20news-bydate.tar.gz", progress))
+    def from_archive(): return _news_from_tar(fetch(_NEWS, "20news-bydate.tar.gz", progress))
+    yield "the archive 20news-bydate.tar.gz", from_archive
 
 def _news_corpus(progress=True) -> dict:
     "The parsed corpus {subset: [(group, message, text), ...]} sorted like scikit-learn's `load_files`."
     cache = data_home() / _NEWS / _NEWS_CACHE
     if cache.exists():
-        st = cache.stat(); key = (str(cache.resolve()), st.st_size, st.st_mtime_ns)
+        st = cache.stat()
+        key = (str(cache.resolve()), st.st_size, st.st_mtime_ns)
         if key in _NEWS_MEMO: return _NEWS_MEMO[key]
         try:
             c = json.loads(cache.read_text(encoding="utf-8"))
             if c.get("format") == 1:
-                _NEWS_MEMO.clear(); _NEWS_MEMO[key] = c["subsets"]; return c["subsets"]
+                _NEWS_MEMO.clear()
+                _NEWS_MEMO[key] = c["subsets"]
+                return c["subsets"]
         except (ValueError, KeyError, OSError): pass  # damaged cache: rebuild it
     tried = []
     for what, load in _news_sources(progress):
-        try: docs = load(); break
+        try:
+            docs = load()
+            break
         except (OSError, http.client.HTTPException, ValueError, tarfile.TarError) as e:
             tried.append(f"{what}: {_describe(e)}")
     else:
         raise DataError("could not get the 20 Newsgroups corpus. Tried:\n  - " + "\n  - ".join(tried) + "\n"
                         + _how_to_provide(REGISTRY[_NEWS], REGISTRY[_NEWS].files["20news-bydate.tar.gz"],
                                           data_home() / _NEWS / "20news-bydate.tar.gz")
-                        + f" A mirror may also hold the extracted tree {_NEWS}/{_NEWS}-{{train,test}}/<group>/<n> "
-                        f"with its {_NEWS}/SHA256SUMS.")
+                        + " A mirror may also hold the extracted tree "
+                        f"{_NEWS}/{_NEWS}-{{train,test}}/<group>/<n> with its {_NEWS}/SHA256SUMS.")
     subsets = {k: [[g, n, b.decode("latin-1")] for g, n, b in sorted(v)] for k, v in docs.items()}
     if not subsets["train"] or not subsets["test"]: raise DataError("20 Newsgroups: the source has no posts")
     try: _atomic_write_text(cache, json.dumps({"format": 1, "subsets": subsets}))
@@ -434,11 +468,16 @@ def strip_footer(text: str) -> str:
 def _shuffle_indices(n, random_state):
     "Permutation of range(n) exactly as scikit-learn's `check_random_state(random_state).shuffle` gives it."
     idx = np.arange(n)
-    if isinstance(random_state, np.random.Generator): random_state.shuffle(idx); return idx
+    if isinstance(random_state, np.random.Generator):
+        random_state.shuffle(idx)
+        return idx
     if random_state is None: rs = np.random.RandomState()
     elif isinstance(random_state, np.random.RandomState): rs = random_state
-    elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool): rs = np.random.RandomState(random_state)
-    else: raise TypeError(f"random_state must be None, an int, a RandomState or a Generator, got {type(random_state).__name__}")
+    elif isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        rs = np.random.RandomState(random_state)
+    else:
+        raise TypeError("random_state must be None, an int, a RandomState or a Generator, "
+                        f"got {type(random_state).__name__}")
     rs.shuffle(idx)
     return idx
 
@@ -446,13 +485,16 @@ def newsgroups_names(progress=True) -> list:
     "The 20 newsgroup names, sorted (label i is the i-th name)."
     return sorted({g for g, _, _ in _news_corpus(progress)["train"]})
 
-def load_20newsgroups(subset="train", categories=None, remove=(), shuffle=True, random_state=42, progress=True):
-    "20 Newsgroups 'bydate' as `(texts, labels, target_names)`, with the semantics of scikit-learn's `fetch_20newsgroups`."
+def load_20newsgroups(subset="train", categories=None, remove=(), shuffle=True, random_state=42,
+                      progress=True):
+    "20 Newsgroups 'bydate' as `(texts, labels, target_names)`, as scikit-learn's `fetch_20newsgroups`."
     if subset not in NEWSGROUPS_SUBSETS:
-        raise ValueError(f"unknown subset {subset!r}; valid subsets: {', '.join(map(repr, NEWSGROUPS_SUBSETS))}")
+        valid = ", ".join(map(repr, NEWSGROUPS_SUBSETS))
+        raise ValueError(f"unknown subset {subset!r}; valid subsets: {valid}")
     remove = (remove,) if isinstance(remove, str) else tuple(remove or ())
     bad = [r for r in remove if r not in NEWSGROUPS_REMOVE]
-    if bad: raise ValueError(f"unknown remove option(s) {bad}; valid: {', '.join(map(repr, NEWSGROUPS_REMOVE))}")
+    if bad:
+        raise ValueError(f"unknown remove option(s) {bad}; valid: {', '.join(map(repr, NEWSGROUPS_REMOVE))}")
     corpus = _news_corpus(progress)
     names = sorted({g for g, _, _ in corpus["train"]})
     texts, labels = [], []
@@ -476,15 +518,15 @@ def load_20newsgroups(subset="train", categories=None, remove=(), shuffle=True, 
     if "quotes" in remove: texts = [strip_quotes(t) for t in texts]
     if shuffle:
         order = _shuffle_indices(len(labels), random_state)
-        texts = [texts[i] for i in order]; labels = labels[order]
+        texts = [texts[i] for i in order]
+        labels = labels[order]
     return texts, labels, names
 
 # %% ../nbs/01_data.ipynb #c93971c0
 def load_text8(n_chars=None, progress=True) -> str:
     "The text8 corpus (or its first `n_chars` characters) as one string."
     if n_chars is not None:
-        if isinstance(n_chars, bool) or not isinstance(n_chars, (int, np.integer)) or n_chars < 0:
-            raise ValueError(f"n_chars must be None or a non-negative integer, got {n_chars!r}")
+        n_chars = check_positive_int(n_chars, "n_chars", minimum=0)
     path = fetch("text8", "text8.zip", progress)
     with zipfile.ZipFile(path) as z, z.open("text8") as f:
         return f.read(-1 if n_chars is None else int(n_chars)).decode("ascii")
@@ -496,7 +538,8 @@ def _take(X, idx):
 def _n_val(n, val_size):
     if isinstance(val_size, bool): raise TypeError("val_size must be a float in (0, 1) or an int")
     if isinstance(val_size, (int, np.integer)):
-        if not 0 < val_size < n: raise ValueError(f"val_size={val_size} must be between 1 and {n - 1} (n_samples={n})")
+        if not 0 < val_size < n:
+            raise ValueError(f"val_size={val_size} must be between 1 and {n - 1} (n_samples={n})")
         return int(val_size)
     if isinstance(val_size, (float, np.floating)):
         if not 0 < val_size < 1: raise ValueError(f"val_size={val_size} must be a fraction in (0, 1)")
@@ -506,7 +549,7 @@ def _n_val(n, val_size):
     raise TypeError(f"val_size must be a float in (0, 1) or an int, got {type(val_size).__name__}")
 
 def train_val_split(X, y=None, val_size=0.1, seed=None, stratify=False):
-    "Shuffle and split into `(X_train, y_train), (X_val, y_val)`; `stratify=True` keeps the class proportions of `y`."
+    "Shuffle and split into `(X_train, y_train), (X_val, y_val)`; `stratify` keeps the class proportions."
     n = len(X)
     if y is not None: check_consistent_length(X, y, names=["X", "y"])
     k = _n_val(n, val_size)
@@ -523,17 +566,17 @@ def train_val_split(X, y=None, val_size=0.1, seed=None, stratify=False):
         val = rng.permutation(val)
         train = rng.permutation(np.setdiff1d(np.arange(n), val))
     else:
-        perm = rng.permutation(n); val, train = perm[:k], perm[k:]
+        perm = rng.permutation(n)
+        val, train = perm[:k], perm[k:]
     ys = (None, None) if y is None else (_take(y, train), _take(y, val))
     return (_take(X, train), ys[0]), (_take(X, val), ys[1])
 
 # %% ../nbs/01_data.ipynb #02dc0a62
 def batches(X, y=None, batch_size=32, shuffle=True, seed=None, drop_last=False):
-    "Iterate over mini-batches `X_b` (or `(X_b, y_b)` when `y` is given), shuffled with `seed` when `shuffle`."
+    "Iterate over mini-batches `X_b` (or `(X_b, y_b)` when `y` is given), shuffled with `seed` if `shuffle`."
     n = len(X)
     if y is not None: check_consistent_length(X, y, names=["X", "y"])
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = check_positive_int(batch_size, "batch_size")
     idx = as_generator(seed).permutation(n) if shuffle else np.arange(n)
     stop = n - n % batch_size if drop_last else n
     for i in range(0, stop, batch_size):
@@ -541,7 +584,7 @@ def batches(X, y=None, batch_size=32, shuffle=True, seed=None, drop_last=False):
         yield _take(X, j) if y is None else (_take(X, j), _take(y, j))
 
 def one_hot(y, n_classes=None, dtype=None) -> np.ndarray:
-    "One-hot encode integer labels `y` (N,) into (N, n_classes), in the default float dtype unless `dtype` is given."
+    "One-hot encode integer labels `y` (N,) into (N, n_classes), in `dtype` or else the default float dtype."
     y = check_labels(y, n_classes=n_classes)
     k = int(n_classes) if n_classes is not None else (int(y.max()) + 1 if len(y) else 0)
     out = np.zeros((len(y), k), dtype=dtype or get_default_dtype())

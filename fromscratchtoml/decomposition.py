@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numbers
 import numpy as np
-from .core import check_is_fitted, NotFittedError
+from .core import check_is_fitted
 from .base import BaseEstimator, TransformerMixin, check_X
 
 # %% auto #0
@@ -14,30 +14,34 @@ __all__ = ['svd_flip', 'PCA']
 
 # %% ../nbs/53_pca.ipynb #1fd6ea74
 def svd_flip(U, Vt):
-    "Flip signs so that the largest-magnitude entry of each row of `Vt` is positive (scikit-learn's convention); `U` may be None."
+    "Flip signs so that the largest entry (in magnitude) of each row of `Vt` is positive; `U` may be None."
+    # scikit-learn's convention: it makes the components unique, so two implementations can be compared
     signs = np.sign(Vt[np.arange(len(Vt)), np.abs(Vt).argmax(1)])
     signs[signs == 0] = 1
     return (None if U is None else U * signs), Vt * signs[:, None]
 
 class PCA(TransformerMixin, BaseEstimator):
     "Principal component analysis by a full SVD of the centred data."
-    def __init__(self, n_components=None,    # int: keep that many; float in (0, 1): enough to explain that share of variance; None: all
+    def __init__(self, n_components=None,    # int: keep k; float: that share of the variance; None: all
                  whiten=False,               # scale the projections to unit variance
-                 svd_solver="full"):         # "full": SVD of the data; "covariance_eigh": eigh of the d x d covariance (fast for n >> d)
+                 svd_solver="full"):         # "full": SVD; "covariance_eigh": eigh of X^T X (n >> d)
         self.n_components, self.whiten, self.svd_solver = n_components, whiten, svd_solver
 
     def _n_keep(self, ratio, n, d):
         nc = self.n_components
         if nc is None: return min(n, d)
         if isinstance(nc, numbers.Integral) and not isinstance(nc, bool):
-            if not 0 <= nc <= min(n, d): raise ValueError(f"n_components={nc} must be between 0 and min(n_samples, n_features)={min(n, d)}")
+            if not 0 <= nc <= min(n, d):
+                raise ValueError(f"n_components={nc} must be between 0 and "
+                                 f"min(n_samples, n_features)={min(n, d)}")
             return int(nc)
         if isinstance(nc, numbers.Real) and 0 < nc < 1:
-            return int(np.searchsorted(np.cumsum(ratio), nc, side="right")) + 1   # smallest k explaining more than nc
+            # the smallest k that explains more than the share nc
+            return int(np.searchsorted(np.cumsum(ratio), nc, side="right")) + 1
         raise ValueError(f"n_components must be None, an int or a float in (0, 1), got {nc!r}")
 
     def fit(self, X, y=None):
-        "Sets `components_` `(k, d)`, `explained_variance_`, `explained_variance_ratio_`, `singular_values_`, `mean_`, `noise_variance_`."
+        "Sets `components_` `(k, d)`, `explained_variance_(ratio_)`, `singular_values_`, `mean_` and more."
         X = check_X(X, name="X")
         n, d = X.shape
         if n < 2: raise ValueError(f"PCA needs at least 2 samples, got {n}")
@@ -47,7 +51,8 @@ class PCA(TransformerMixin, BaseEstimator):
         Xc = X - self.mean_
         if self.svd_solver == "full":
             _, S, Vt = np.linalg.svd(Xc, full_matrices=False)
-        else:   # one d x d matrix product, then a small eigenproblem; eigenvalues below ~eps * largest lose precision
+        else:   # one d x d matrix product, then a small eigenproblem;
+                # eigenvalues below ~eps * the largest lose their precision
             evals, V = np.linalg.eigh(Xc.T @ Xc)
             evals, Vt = np.maximum(evals[::-1], 0)[:min(n, d)], V[:, ::-1].T[:min(n, d)]
             S = np.sqrt(evals)
@@ -66,7 +71,8 @@ class PCA(TransformerMixin, BaseEstimator):
     def transform(self, X):
         "Coordinates `(n, k)` of `X` along the principal axes."
         check_is_fitted(self, "components_")
-        X = check_X(X); self._check_n_features(X)
+        X = check_X(X)
+        self._check_n_features(X)
         Z = (X - self.mean_) @ self.components_.T
         return Z / np.sqrt(self.explained_variance_) if self.whiten else Z
 
@@ -74,6 +80,7 @@ class PCA(TransformerMixin, BaseEstimator):
         "Map coordinates `(n, k)` back to the original space `(n, d)`: the best rank-k reconstruction."
         check_is_fitted(self, "components_")
         Z = check_X(Z, name="Z")
-        if Z.shape[1] != self.n_components_: raise ValueError(f"Z has {Z.shape[1]} columns, but PCA keeps {self.n_components_} components")
+        if Z.shape[1] != self.n_components_:
+            raise ValueError(f"Z has {Z.shape[1]} columns, but PCA keeps {self.n_components_} components")
         if self.whiten: Z = Z * np.sqrt(self.explained_variance_)
         return Z @ self.components_ + self.mean_

@@ -4,35 +4,28 @@
 
 # %% ../nbs/51_neighbors.ipynb #043b2ab9
 from __future__ import annotations
-import numbers
 import numpy as np
-from .core import check_is_fitted, NotFittedError
+from .core import check_is_fitted, check_positive_int, squared_distances
 from .base import BaseEstimator, ClassifierMixin, check_X, check_X_y, encode_classes
 
 # %% auto #0
-__all__ = ['squared_distances', 'KNeighborsClassifier']
+__all__ = ['KNeighborsClassifier']
 
 # %% ../nbs/51_neighbors.ipynb #ca125ec1
-def squared_distances(Q, T, T_sq=None):
-    "Squared Euclidean distances `(m, n)` between rows of `Q` `(m, d)` and `T` `(n, d)`, via $|q|^2 - 2 q \\cdot t + |t|^2$."
-    T_sq = np.einsum("ij,ij->i", T, T) if T_sq is None else T_sq
-    D = Q @ T.T; D *= -2.0                          # in place: the (m, n) block is the big array here
-    D += np.einsum("ij,ij->i", Q, Q)[:, None]; D += T_sq[None, :]
-    return np.maximum(D, 0, out=D)
-
 def _exact_distances(Q, T, idx, p=2):
     "Distances between each `Q[i]` and the rows `T[idx[i]]`, computed from the differences (no cancellation)."
     diff = np.abs(Q[:, None, :] - T[idx])
     return np.sqrt((diff * diff).sum(-1)) if p == 2 else diff.sum(-1)
 
 def _heap_scan(d, k):
-    "Indices of the k smallest of `d`, scanning it in order through a bounded max-heap exactly as scikit-learn's `heap_push` does."
+    "Indices of the k smallest of `d`, scanned in order through a bounded max-heap as in scikit-learn."
     vals, inds = [np.inf] * k, [-1] * k
     for j, v in enumerate(d.tolist()):
-        if v >= vals[0]: continue                 # not smaller than the current k-th: an equal value never enters
+        if v >= vals[0]: continue                 # not below the current k-th: an equal value never enters
         cur = 0
         while True:                                # sift the new value down from the root
-            left = 2 * cur + 1; right = left + 1
+            left = 2 * cur + 1
+            right = left + 1
             if left >= k: break
             if right >= k:
                 if vals[left] > v: swap = left
@@ -42,12 +35,13 @@ def _heap_scan(d, k):
                 else: break
             elif v < vals[right]: swap = right
             else: break
-            vals[cur], inds[cur] = vals[swap], inds[swap]; cur = swap
+            vals[cur], inds[cur] = vals[swap], inds[swap]
+            cur = swap
         vals[cur], inds[cur] = v, j
     return np.array(inds)
 
 def _k_nearest(Q, T, D, k, p=2, slack=0.0):
-    "Indices and exact distances `(m, k)` of the k nearest rows of `T`, nearest first, ties resolved as scikit-learn does."
+    "Indices and exact distances `(m, k)` of the k nearest rows of `T`, nearest first; ties as scikit-learn."
     m, n = D.shape
     idx = np.argpartition(D, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (m, 1))
     kth = np.take_along_axis(D, idx, 1).max(1)
@@ -56,7 +50,8 @@ def _k_nearest(Q, T, D, k, p=2, slack=0.0):
     # decide them on exact distances, with scikit-learn's heap scan deciding between exactly equal ones.
     for r in np.flatnonzero((D <= (kth + slack)[:, None]).sum(1) > k):
         d_all = _exact_distances(Q[r:r + 1], T, np.arange(n)[None], p)[0]
-        idx[r] = _heap_scan(d_all, k); dist[r] = d_all[idx[r]]
+        idx[r] = _heap_scan(d_all, k)
+        dist[r] = d_all[idx[r]]
     order = np.lexsort((idx, dist), axis=1)
     return np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
 
@@ -71,9 +66,9 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         "Store the training set; sets `classes_`, `n_samples_fit_`, `n_features_in_`."
-        if not isinstance(self.n_neighbors, numbers.Integral) or self.n_neighbors < 1:
-            raise ValueError(f"n_neighbors must be a positive integer, got {self.n_neighbors!r}")
-        if self.weights not in ("uniform", "distance"): raise ValueError(f"weights must be 'uniform' or 'distance', got {self.weights!r}")
+        check_positive_int(self.n_neighbors, "n_neighbors")
+        if self.weights not in ("uniform", "distance"):
+            raise ValueError(f"weights must be 'uniform' or 'distance', got {self.weights!r}")
         if self.p not in (1, 2): raise ValueError(f"p must be 1 or 2, got {self.p!r}")
         X, y = check_X_y(X, y)
         self.classes_, self._y = encode_classes(y)
@@ -84,18 +79,24 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     def kneighbors(self, X, n_neighbors=None, return_distance=True):
         "Distances `(m, k)` and indices `(m, k)` of each query's nearest training points, nearest first."
         check_is_fitted(self, "_X")
-        X = check_X(X); self._check_n_features(X)
-        k = self.n_neighbors if n_neighbors is None else n_neighbors
-        if k > self.n_samples_fit_: raise ValueError(f"n_neighbors={k} is larger than the {self.n_samples_fit_} training samples")
+        X = check_X(X)
+        self._check_n_features(X)
+        k = check_positive_int(self.n_neighbors if n_neighbors is None else n_neighbors, "n_neighbors")
+        if k > self.n_samples_fit_:
+            raise ValueError(f"n_neighbors={k} is larger than the {self.n_samples_fit_} training samples")
         n, d = self._X.shape
         per_row = n * (d if self.p == 1 else 1) * 8
         chunk = self.chunk_size or max(1, (64 << 20) // per_row)
         dist, ind = np.empty((len(X), k)), np.empty((len(X), k), dtype=np.intp)
         for s in range(0, len(X), chunk):
             Q = X[s:s + chunk]
-            D = squared_distances(Q, self._X, self._X_sq) if self.p == 2 else np.abs(Q[:, None, :] - self._X[None]).sum(-1)
-            # rounding of the expansion is relative to the norms: that is the slack within which two distances may tie
-            slack = 1e-10 * (np.einsum("ij,ij->i", Q, Q) + self._X_sq.max()) if self.p == 2 else 1e-12 * D.max(1)
+            if self.p == 2:
+                D = squared_distances(Q, self._X, self._X_sq)
+                # the expansion rounds relative to the norms: within that slack two distances may tie
+                slack = 1e-10 * (np.einsum("ij,ij->i", Q, Q) + self._X_sq.max())
+            else:
+                D = np.abs(Q[:, None, :] - self._X[None]).sum(-1)
+                slack = 1e-12 * D.max(1)
             ind[s:s + chunk], dist[s:s + chunk] = _k_nearest(Q, self._X, D, k, self.p, slack)
         return (dist, ind) if return_distance else ind
 
@@ -105,7 +106,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         if self.weights == "uniform": w = np.ones_like(dist)
         else:
             with np.errstate(divide="ignore"): w = 1.0 / dist
-            zero = np.isinf(w); rows = zero.any(1)
+            zero = np.isinf(w)
+            rows = zero.any(1)
             w[rows] = zero[rows]                                  # exact matches share all the weight
         votes = np.zeros((len(dist), len(self.classes_)))
         np.add.at(votes, (np.arange(len(dist))[:, None], self._y[ind]), w)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numbers, warnings
 import numpy as np
-from .core import as_generator, check_is_fitted, NotFittedError
+from .core import as_generator, check_is_fitted, squared_distances, NotFittedError
 from .base import BaseEstimator, ClassifierMixin, check_X, check_X_y, encode_classes
 
 # %% auto #0
@@ -14,10 +14,10 @@ __all__ = ['kernel_matrix', 'smo', 'platt_sigmoid', 'pairwise_coupling', 'SVC']
 
 # %% ../nbs/54_svm.ipynb #ccc27f6d
 def kernel_matrix(X, Y, kernel="rbf", gamma=1.0, degree=3, coef0=0.0):
-    "Kernel values `(n, m)` between rows of `X` and `Y`: 'linear', 'poly', 'rbf' or 'sigmoid' (libsvm's definitions)."
+    "Kernel values `(n, m)` between rows of `X` and `Y`: 'linear', 'poly', 'rbf' or 'sigmoid' (as libsvm)."
     if kernel == "rbf":
-        D = X @ Y.T; D *= -2.0; D += np.einsum("ij,ij->i", X, X)[:, None]; D += np.einsum("ij,ij->i", Y, Y)[None, :]
-        np.maximum(D, 0, out=D); D *= -gamma
+        D = squared_distances(X, Y)
+        D *= -gamma                              # in place: the (n, m) matrix is the big array here
         return np.exp(D, out=D)
     G = X @ Y.T
     if kernel == "linear": return G
@@ -34,7 +34,7 @@ def _kernel_diag(X, kernel="rbf", gamma=1.0, degree=3, coef0=0.0):
     return (gamma * sq + coef0) ** degree if kernel == "poly" else np.tanh(gamma * sq + coef0)
 
 class _KernelRows:
-    "Rows of the kernel matrix: precomputed as one matrix product when asked and small enough, else computed when first needed and cached."
+    "Rows of the kernel matrix: all at once when asked and small enough, else each one when first needed."
     def __init__(self, X, kernel, gamma, degree, coef0, precompute=False, max_bytes=256 << 20):
         self.X, self.args = X, (kernel, gamma, degree, coef0)
         n = len(X)
@@ -44,18 +44,23 @@ class _KernelRows:
     @classmethod
     def from_matrix(cls, K):
         "Wrap a precomputed kernel matrix."
-        self = cls.__new__(cls); self.full, self.diag = K, np.diag(K).copy(); return self
+        self = cls.__new__(cls)
+        self.full, self.diag = K, np.diag(K).copy()
+        return self
     def __call__(self, i):
         if self.full is not None: return self.full[i]
         row = self.cache.get(i)
         if row is None:           # SMO usually touches a fraction of the rows: compute each on first use
-            if len(self.cache) >= self.cache_rows: self.cache.pop(next(iter(self.cache)))   # drop the oldest row
+            if len(self.cache) >= self.cache_rows:
+                self.cache.pop(next(iter(self.cache)))   # drop the oldest row
             row = self.cache[i] = kernel_matrix(self.X[i:i + 1], self.X, *self.args)[0]
         return row
 
 def smo(K, y, C=1.0, tol=1e-3, max_iter=-1, tau=1e-12):
-    "Solve the SVM dual for labels `y` in {-1, +1} with kernel rows `K(i)` and diagonal `K.diag`; returns `alpha`, `rho`, iterations."
-    n = len(y); y = y.astype(np.float64); pos = y > 0
+    "Solve the SVM dual for `y` in {-1, +1}, kernel rows `K(i)`, diagonal `K.diag`: alpha, rho, iterations."
+    n = len(y)
+    y = y.astype(np.float64)
+    pos = y > 0
     alpha = np.zeros(n)
     yG = -y.copy()                           # y * G with G = Q alpha - 1, which is -1 at alpha = 0
     QD = K.diag
@@ -69,20 +74,30 @@ def smo(K, y, C=1.0, tol=1e-3, max_iter=-1, tau=1e-12):
     buf, quad = np.empty(n), np.empty(n)
     it, limit = 0, (max_iter if max_iter > 0 else np.inf)
     while it < limit:
-        np.subtract(up_pen, yG, out=buf); i = int(buf.argmax()); Gmax = buf[i]   # m = max over I_up of -y G
-        np.add(low_pen, yG, out=buf); Gmax2 = buf.max()                           # -M = max over I_low of y G
-        if Gmax + Gmax2 < tol: break                                              # KKT gap m - M below tol
+        np.subtract(up_pen, yG, out=buf)
+        i = int(buf.argmax())
+        Gmax = buf[i]                            # m = max over I_up of -y G
+        np.add(low_pen, yG, out=buf)
+        Gmax2 = buf.max()                        # -M = max over I_low of y G
+        if Gmax + Gmax2 < tol: break             # KKT gap m - M below tol
         Ki = K(i)
-        # second-order choice of j: the largest decrease b^2 / a, b = -y_i G_i + y_j G_j > 0, a = K_ii + K_jj - 2 K_ij
-        np.add(yG, Gmax, out=buf); np.maximum(buf, 0.0, out=buf); buf *= buf
-        np.multiply(Ki, -2.0, out=quad); quad += QD; quad += QD[i]; np.maximum(quad, tau, out=quad)
-        buf /= quad; buf += low_pen
+        # second-order choice of j: the largest decrease b^2 / a,
+        # b = -y_i G_i + y_j G_j > 0, a = K_ii + K_jj - 2 K_ij
+        np.add(yG, Gmax, out=buf)
+        np.maximum(buf, 0.0, out=buf)
+        buf *= buf
+        np.multiply(Ki, -2.0, out=quad)
+        quad += QD
+        quad += QD[i]
+        np.maximum(quad, tau, out=quad)
+        buf /= quad
+        buf += low_pen
         j = int(buf.argmax())
         if not buf[j] > 0: break
         Kj = K(j)
         ai, aj, yi, yj = alpha[i], alpha[j], y[i], y[j]
         Gi, Gj = yi * yG[i], yj * yG[j]
-        q = QD[i] + QD[j] - 2.0 * Ki[j]                   # the pair's curvature (= Q_ii + Q_jj - 2 y_i y_j Q_ij)
+        q = QD[i] + QD[j] - 2.0 * Ki[j]          # the pair's curvature, Q_ii + Q_jj - 2 y_i y_j Q_ij
         q = q if q > 0 else tau
         # the two-variable subproblem in closed form, clipped to the box (libsvm's update)
         if yi != yj:
@@ -106,19 +121,25 @@ def smo(K, y, C=1.0, tol=1e-3, max_iter=-1, tau=1e-12):
                 if aj_new > C: aj_new, ai_new = C, s - C
             elif ai_new < 0: ai_new, aj_new = 0.0, s
         alpha[i], alpha[j] = ai_new, aj_new
-        set_masks(i); set_masks(j)
-        # G changes by Q_:i d_alpha_i + Q_:j d_alpha_j with Q_ti = y_t y_i K_ti, so y G changes by y_i d_i K_i + y_j d_j K_j
-        np.multiply(Ki, yi * (ai_new - ai), out=buf); yG += buf
-        np.multiply(Kj, yj * (aj_new - aj), out=buf); yG += buf
+        set_masks(i)
+        set_masks(j)
+        # G changes by Q_:i d_alpha_i + Q_:j d_alpha_j with Q_ti = y_t y_i K_ti,
+        # so y G changes by y_i d_i K_i + y_j d_j K_j
+        np.multiply(Ki, yi * (ai_new - ai), out=buf)
+        yG += buf
+        np.multiply(Kj, yj * (aj_new - aj), out=buf)
+        yG += buf
         it += 1
     else:
-        warnings.warn(f"SMO stopped after max_iter={max_iter} iterations before reaching tol={tol}", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"SMO stopped after max_iter={max_iter} iterations before reaching tol={tol}",
+                      RuntimeWarning, stacklevel=3)
     # rho: average of y G over free support vectors; without any, the middle of the feasible interval
     free = (alpha > 0) & (alpha < C)
     if free.any(): rho = yG[free].mean()
     else:
         at_ub, at_lb = alpha >= C, alpha <= 0
-        ub_set = (at_ub & (y < 0)) | (at_lb & (y > 0)); lb_set = (at_ub & (y > 0)) | (at_lb & (y < 0))
+        ub_set = (at_ub & (y < 0)) | (at_lb & (y > 0))
+        lb_set = (at_ub & (y > 0)) | (at_lb & (y < 0))
         ub = yG[ub_set].min() if ub_set.any() else np.inf
         lb = yG[lb_set].max() if lb_set.any() else -np.inf
         rho = (ub + lb) / 2
@@ -126,32 +147,39 @@ def smo(K, y, C=1.0, tol=1e-3, max_iter=-1, tau=1e-12):
 
 # %% ../nbs/54_svm.ipynb #0955f306
 def _ovr_decision(dec, n_classes):
-    "Turn one-vs-one decisions `(n, K(K-1)/2)` into per-class scores: votes plus a tie-breaking confidence in (-1/3, 1/3) (scikit-learn's formula)."
+    "Per-class scores `(n, K)` from one-vs-one decisions `(n, K(K-1)/2)`: votes + a confidence in (-1/3, 1/3)."
+    # the confidence only breaks ties between equal vote counts (scikit-learn's formula)
     votes, conf = np.zeros((len(dec), n_classes)), np.zeros((len(dec), n_classes))
     p = 0
     for a in range(n_classes):
         for b in range(a + 1, n_classes):
-            conf[:, a] += dec[:, p]; conf[:, b] -= dec[:, p]
-            votes[:, a] += dec[:, p] > 0; votes[:, b] += dec[:, p] <= 0
+            conf[:, a] += dec[:, p]
+            conf[:, b] -= dec[:, p]
+            votes[:, a] += dec[:, p] > 0
+            votes[:, b] += dec[:, p] <= 0
             p += 1
     return votes + conf / (3 * (np.abs(conf) + 1))
 
 def _sigmoid_predict(f, A, B):
     "Platt's $P = 1 / (1 + e^{Af + B})$, computed without overflow."
+    # libsvm's own expression rather than core's sigmoid (a tanh): probabilities match libsvm's to the bit
     z = f * A + B
     return np.where(z >= 0, np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))), 1 / (1 + np.exp(-np.abs(z))))
 
 def platt_sigmoid(f, y, max_iter=100, min_step=1e-10, sigma=1e-12, eps=1e-5):
-    "Fit $A, B$ of $P(y=+1|f) = 1/(1+e^{Af+B})$ by Newton's method on smoothed targets (Platt 2000; Lin, Lin and Weng 2007)."
+    "Fit $A, B$ of $P(y=+1|f) = 1/(1+e^{Af+B})$ by Newton's method on smoothed targets."
+    # Platt (2000), with the safeguards of Lin, Lin and Weng (2007)
     n_pos, n_neg = np.sum(y > 0), np.sum(y <= 0)
-    t = np.where(y > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))   # targets pulled away from 0 and 1
+    t = np.where(y > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))   # pulled away from 0 and 1
     def loss(A, B):
         z = f * A + B
-        return np.sum(np.where(z >= 0, t * z + np.log1p(np.exp(-z.clip(0))), (t - 1) * z + np.log1p(np.exp(z.clip(None, 0)))))
+        return np.sum(np.where(z >= 0, t * z + np.log1p(np.exp(-z.clip(0))),
+                               (t - 1) * z + np.log1p(np.exp(z.clip(None, 0)))))
     A, B = 0.0, np.log((n_neg + 1.0) / (n_pos + 1.0))
     fval = loss(A, B)
     for _ in range(max_iter):
-        p = _sigmoid_predict(f, A, B); q = 1 - p                          # p = P(y=+1)
+        p = _sigmoid_predict(f, A, B)                                    # p = P(y=+1)
+        q = 1 - p
         d1, d2 = t - p, p * q
         g1, g2 = np.sum(f * d1), np.sum(d1)                               # gradient
         if abs(g1) < eps and abs(g2) < eps: break
@@ -161,29 +189,36 @@ def platt_sigmoid(f, y, max_iter=100, min_step=1e-10, sigma=1e-12, eps=1e-5):
         gd, step = g1 * dA + g2 * dB, 1.0
         while step >= min_step:                                           # backtracking line search
             new = loss(A + step * dA, B + step * dB)
-            if new < fval + 1e-4 * step * gd: A, B, fval = A + step * dA, B + step * dB, new; break
+            if new < fval + 1e-4 * step * gd:
+                A, B, fval = A + step * dA, B + step * dB, new
+                break
             step /= 2
         else: break
     return A, B
 
 def pairwise_coupling(r, k, max_iter=None):
-    "Class probabilities `(n, k)` from pairwise ones `r[:, p] = P(a | a or b)` for the pairs a < b in order (Wu, Lin and Weng 2004, method 2)."
-    n = len(r); R = np.zeros((n, k, k)); p = 0
+    "Class probabilities `(n, k)` from pairwise ones `r[:, p] = P(a | a or b)`, pairs a < b in order."
+    # Wu, Lin and Weng (2004), method 2, as libsvm
+    n = len(r)
+    R = np.zeros((n, k, k))
+    p = 0
     for a in range(k):
         for b in range(a + 1, k):
-            R[:, a, b], R[:, b, a] = r[:, p], 1 - r[:, p]; p += 1
+            R[:, a, b], R[:, b, a] = r[:, p], 1 - r[:, p]
+            p += 1
     # Q[t, t] = sum_j r_jt^2, Q[t, j] = -r_jt r_tj; the probabilities minimise p^T Q p on the simplex
     Q = -R.transpose(0, 2, 1) * R
     Q[:, np.arange(k), np.arange(k)] = (R.transpose(0, 2, 1) ** 2).sum(2)
     P_all = np.full((n, k), 1.0 / k)
-    active = np.arange(n)                      # each sample stops on its own once converged, as libsvm's loop does
+    active = np.arange(n)                # each sample stops on its own once converged, as in libsvm's loop
     for _ in range(max_iter or max(100, k)):
         P, Qa = P_all[active], Q[active]
-        Qp = np.einsum("ntj,nj->nt", Qa, P); pQp = (P * Qp).sum(1)
+        Qp = np.einsum("ntj,nj->nt", Qa, P)
+        pQp = (P * Qp).sum(1)
         going = np.abs(Qp - pQp[:, None]).max(1) >= 0.005 / k
         active, P, Qa, Qp, pQp = active[going], P[going], Qa[going], Qp[going], pQp[going]
         if not len(active): break
-        for t in range(k):                                                # one coordinate at a time, all samples at once
+        for t in range(k):               # one coordinate at a time, all samples at once
             Qtt = Qa[:, t, t]
             diff = (-Qp[:, t] + pQp) / Qtt
             P[:, t] += diff
@@ -211,24 +246,28 @@ class SVC(ClassifierMixin, BaseEstimator):
     def _kargs(self): return (self.kernel, self._gamma, self.degree, self.coef0)
 
     def fit(self, X, y):
-        "Train one SMO problem per pair of classes; sets `support_`, `support_vectors_`, `n_support_`, `dual_coef_`, `intercept_`, `classes_`."
-        if not isinstance(self.C, numbers.Real) or self.C <= 0: raise ValueError(f"C must be > 0, got {self.C!r}")
+        "One SMO problem per pair of classes; sets `support_vectors_`, `dual_coef_`, `intercept_`, `classes_`."
+        if not isinstance(self.C, numbers.Real) or self.C <= 0:
+            raise ValueError(f"C must be > 0, got {self.C!r}")
         if self.kernel not in ("linear", "poly", "rbf", "sigmoid"):
             raise ValueError(f"kernel must be 'linear', 'poly', 'rbf' or 'sigmoid', got {self.kernel!r}")
         if self.decision_function_shape not in ("ovr", "ovo"):
-            raise ValueError(f"decision_function_shape must be 'ovr' or 'ovo', got {self.decision_function_shape!r}")
+            raise ValueError("decision_function_shape must be 'ovr' or 'ovo', "
+                             f"got {self.decision_function_shape!r}")
         X, y = check_X_y(X, y)
         self.classes_, yi = encode_classes(y)
         n, d = X.shape
-        if self.gamma == "scale": var = X.var(); self._gamma = 1.0 / (d * var) if var > 0 else 1.0
+        if self.gamma == "scale":
+            var = X.var()
+            self._gamma = 1.0 / (d * var) if var > 0 else 1.0
         elif self.gamma == "auto": self._gamma = 1.0 / d
         elif isinstance(self.gamma, numbers.Real) and self.gamma > 0: self._gamma = float(self.gamma)
         else: raise ValueError(f"gamma must be 'scale', 'auto' or a positive float, got {self.gamma!r}")
         k = len(self.classes_)
-        # two classes: rows on demand; more: one kernel matrix product shared by all pairs, when it fits in memory
+        # two classes: rows on demand; more: one kernel matrix shared by all pairs, when it fits in memory
         K_all = _KernelRows(X, *self._kargs(), precompute=k > 2)
         pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
-        coef = np.zeros((k - 1, n))          # libsvm's layout over all samples, compressed to support vectors below
+        coef = np.zeros((k - 1, n))          # libsvm's layout over all samples; support vectors kept below
         rhos, self.n_iter_ = [], []
         for a, b in pairs:
             idx = np.flatnonzero((yi == a) | (yi == b))
@@ -239,8 +278,10 @@ class SVC(ClassifierMixin, BaseEstimator):
             alpha, rho, it = smo(Ksub, ypm, float(self.C), self.tol, self.max_iter)
             # coefficients of class a's points go to row b-1, class b's to row a (libsvm's packing)
             ia, ib = idx[ypm > 0], idx[ypm < 0]
-            coef[b - 1, ia] = alpha[ypm > 0]; coef[a, ib] = -alpha[ypm < 0]
-            rhos.append(rho); self.n_iter_.append(it)
+            coef[b - 1, ia] = alpha[ypm > 0]
+            coef[a, ib] = -alpha[ypm < 0]
+            rhos.append(rho)
+            self.n_iter_.append(it)
         is_sv = (coef != 0).any(0)
         self.support_ = np.concatenate([np.flatnonzero(is_sv & (yi == c)) for c in range(k)])
         self.support_vectors_ = X[self.support_]
@@ -249,12 +290,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.intercept_ = -np.array(rhos)
         self.n_iter_ = np.array(self.n_iter_)
         self.n_features_in_ = d
-        if k == 2: self.dual_coef_, self.intercept_ = -self.dual_coef_, -self.intercept_   # positive means classes_[1]
+        if k == 2:                           # positive means classes_[1]
+            self.dual_coef_, self.intercept_ = -self.dual_coef_, -self.intercept_
         if self.probability: self._fit_probability(X, yi, pairs)
         return self
 
     def _fit_probability(self, X, yi, pairs, n_folds=5):
-        "Platt's sigmoid for each pair of classes, fitted on 5-fold cross-validated decision values (libsvm's recipe)."
+        "Platt's sigmoid for each pair of classes, fitted on cross-validated decisions (libsvm's recipe)."
         rng = as_generator(self.random_state)
         self.probA_, self.probB_ = np.empty(len(pairs)), np.empty(len(pairs))
         params = {**self.get_params(), "probability": False}
@@ -263,19 +305,22 @@ class SVC(ClassifierMixin, BaseEstimator):
             ypm = np.where(yi[idx] == a, 1.0, -1.0)
             dec = np.empty(len(idx))
             for f in range(n_folds):
-                test = np.arange(len(idx)) % n_folds == f; train = ~test
-                if len(np.unique(ypm[train])) < 2: dec[test] = ypm[train][0]; continue   # one class left: constant
+                test = np.arange(len(idx)) % n_folds == f
+                train = ~test
+                if len(np.unique(ypm[train])) < 2:   # one class left: a constant decision
+                    dec[test] = ypm[train][0]
+                    continue
                 m = SVC(**params).fit(X[idx[train]], ypm[train])
                 dec[test] = m.decision_function(X[idx[test]])   # positive means +1, the pair's first class
             self.probA_[p], self.probB_[p] = platt_sigmoid(dec, ypm)
 
     def predict_proba(self, X):
-        "Class probabilities `(n, K)`: Platt's sigmoids on the pairwise decisions, coupled as in libsvm (needs `probability=True`)."
+        "Class probabilities `(n, K)` (needs `probability=True`): Platt's sigmoids, coupled as in libsvm."
         check_is_fitted(self, "support_vectors_")
         if not self.probability or not hasattr(self, "probA_"):
             raise NotFittedError("predict_proba needs SVC(probability=True) at fit time")
         dec = self._ovo_decision(X)
-        if len(self.classes_) == 2: dec = -dec[:, None]              # back to libsvm's sign: positive = first class
+        if len(self.classes_) == 2: dec = -dec[:, None]   # back to libsvm's sign: positive = first class
         r = np.clip(_sigmoid_predict(dec, self.probA_, self.probB_), 1e-7, 1 - 1e-7)
         if len(self.classes_) == 2: return np.column_stack([r[:, 0], 1 - r[:, 0]])
         return pairwise_coupling(r, len(self.classes_))
@@ -283,7 +328,8 @@ class SVC(ClassifierMixin, BaseEstimator):
     def _ovo_decision(self, X):
         "Raw decisions `(n, K(K-1)/2)` of the pairwise classifiers (positive: the first class of the pair)."
         check_is_fitted(self, "support_vectors_")
-        X = check_X(X); self._check_n_features(X)
+        X = check_X(X)
+        self._check_n_features(X)
         Kx = kernel_matrix(X, self.support_vectors_, *self._kargs())
         k = len(self.classes_)
         if k == 2: return Kx @ self.dual_coef_[0] + self.intercept_[0]
@@ -292,12 +338,13 @@ class SVC(ClassifierMixin, BaseEstimator):
         for a in range(k):
             for b in range(a + 1, k):
                 sa, sb = slice(start[a], start[a + 1]), slice(start[b], start[b + 1])
-                dec[:, p] = Kx[:, sa] @ self.dual_coef_[b - 1, sa] + Kx[:, sb] @ self.dual_coef_[a, sb] + self.intercept_[p]
+                dec[:, p] = (Kx[:, sa] @ self.dual_coef_[b - 1, sa] + Kx[:, sb] @ self.dual_coef_[a, sb]
+                             + self.intercept_[p])
                 p += 1
         return dec
 
     def decision_function(self, X):
-        "Signed distances to the boundary: `(n,)` for two classes (positive: `classes_[1]`); else `(n, K)` ('ovr') or `(n, K(K-1)/2)` ('ovo')."
+        "Signed distances: `(n,)` for two classes, else `(n, K)` ('ovr') or `(n, K(K-1)/2)` ('ovo')."
         dec = self._ovo_decision(X)
         if len(self.classes_) == 2 or self.decision_function_shape == "ovo": return dec
         return _ovr_decision(dec, len(self.classes_))
@@ -306,8 +353,11 @@ class SVC(ClassifierMixin, BaseEstimator):
         "Majority vote of the pairwise classifiers (the sign of the decision for two classes)."
         dec = self._ovo_decision(X)
         if len(self.classes_) == 2: return self.classes_[(dec > 0).astype(int)]
-        k = len(self.classes_); votes, p = np.zeros((len(dec), k), dtype=int), 0
+        k = len(self.classes_)
+        votes, p = np.zeros((len(dec), k), dtype=int), 0
         for a in range(k):
             for b in range(a + 1, k):
-                votes[:, a] += dec[:, p] > 0; votes[:, b] += dec[:, p] <= 0; p += 1
+                votes[:, a] += dec[:, p] > 0
+                votes[:, b] += dec[:, p] <= 0
+                p += 1
         return self.classes_[votes.argmax(1)]

@@ -9,7 +9,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
-from .core import check_array, check_labels, check_consistent_length
+from .core import check_array, check_labels, check_consistent_length, check_positive_int
 
 # %% auto #0
 __all__ = ['FIGSIZE', 'PANEL_SIZE', 'CLASS_COLORS', 'show_images', 'plot_history', 'confusion_matrix', 'plot_confusion_matrix',
@@ -31,16 +31,19 @@ def _as_image_stack(images) -> np.ndarray:
     "Bring images to `(N, H, W)` or `(N, H, W, C)` with C in (3, 4), ready for `imshow`."
     imgs = check_array(images, name="images", ndim=(2, 3, 4), dtype=None)
     if imgs.dtype == bool: imgs = imgs.astype(np.uint8)
-    if not np.issubdtype(imgs.dtype, np.number): raise TypeError(f"images must be numeric, got dtype {imgs.dtype}")
+    if not np.issubdtype(imgs.dtype, np.number):
+        raise TypeError(f"images must be numeric, got dtype {imgs.dtype}")
     if imgs.ndim == 2: imgs = imgs[None]
     if imgs.ndim == 4:
         if imgs.shape[1] in (1, 3, 4): imgs = imgs.transpose(0, 2, 3, 1)      # NCHW -> NHWC
         elif imgs.shape[-1] not in (1, 3, 4):
-            raise ValueError(f"4-D images must be NCHW or NHWC with 1, 3 or 4 channels, got shape {imgs.shape}")
+            raise ValueError(f"4-D images must be NCHW or NHWC with 1, 3 or 4 channels, "
+                             f"got shape {imgs.shape}")
         if imgs.shape[-1] == 1: imgs = imgs[..., 0]
     if imgs.ndim == 4 and np.issubdtype(imgs.dtype, np.floating):
         # imshow wants colour floats in [0, 1]: rescale each image that is not
-        lo = imgs.min(axis=(1, 2, 3), keepdims=True); hi = imgs.max(axis=(1, 2, 3), keepdims=True)
+        lo = imgs.min(axis=(1, 2, 3), keepdims=True)
+        hi = imgs.max(axis=(1, 2, 3), keepdims=True)
         out = (lo < 0) | (hi > 1)
         imgs = np.where(out, (imgs - lo) / np.where(hi > lo, hi - lo, 1), imgs)
     return imgs
@@ -60,12 +63,14 @@ def show_images(images,             # (N, H, W), NCHW or NHWC stack (or one (H, 
     "Show images in a grid titled by label (and prediction); returns the `Figure`."
     imgs = _as_image_stack(images)
     n = len(imgs)
-    if not isinstance(ncols, numbers.Integral) or isinstance(ncols, bool) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    ncols = check_positive_int(ncols, "ncols")
     for name, v in (("labels", labels), ("preds", preds), ("titles", titles)):
-        if v is not None and len(v) != n: raise ValueError(f"{name} has {len(v)} entries but there are {n} images")
-    if preds is not None and labels is None: raise ValueError("preds given without labels: cannot tell which are wrong")
-    ncols = min(ncols, n); nrows = -(-n // ncols)
+        if v is not None and len(v) != n:
+            raise ValueError(f"{name} has {len(v)} entries but there are {n} images")
+    if preds is not None and labels is None:
+        raise ValueError("preds given without labels: cannot tell which are wrong")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
     figsize = figsize or (1.2 * ncols, 1.35 * nrows)
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -86,39 +91,49 @@ def show_images(images,             # (N, H, W), NCHW or NHWC stack (or one (H, 
 
 # %% ../nbs/02_viz.ipynb #02fa32ac
 def plot_history(history,       # a `History` (anything with a `.history` dict) or a dict of per-epoch lists
-                 metrics=None,  # metric names (default: whichever of "loss", "accuracy" are present) or one name
+                 metrics=None,  # metric names or one name (default: "loss" and "accuracy" where present)
                  ax=None):      # an Axes (one metric) or a sequence of Axes (one per metric)
-    "Plot per-epoch training (and `val_`) curves, one panel per metric; returns the Axes (a list for several metrics)."
+    "Plot per-epoch training (and `val_`) curves, a panel per metric; returns the Axes (a list for several)."
     h = getattr(history, "history", history)
-    if not isinstance(h, dict): raise TypeError(f"history must be a dict or have a .history dict, got {type(history).__name__}")
+    if not isinstance(h, dict):
+        raise TypeError(f"history must be a dict or have a .history dict, got {type(history).__name__}")
     single = isinstance(metrics, str)
     if metrics is None:
         metrics = [m for m in ("loss", "accuracy") if m in h or f"val_{m}" in h]
-        if not metrics: raise ValueError(f"history has neither 'loss' nor 'accuracy'; its keys are {sorted(h)}")
+        if not metrics:
+            raise ValueError(f"history has neither 'loss' nor 'accuracy'; its keys are {sorted(h)}")
     else:
         metrics = [metrics] if single else list(metrics)
         missing = [m for m in metrics if m not in h and f"val_{m}" not in h]
         if missing: raise ValueError(f"history has no {missing}; its keys are {sorted(h)}")
     if ax is None:
-        _, axs = plt.subplots(1, len(metrics), figsize=(PANEL_SIZE[0] * len(metrics), PANEL_SIZE[1]), squeeze=False)
+        figsize = (PANEL_SIZE[0] * len(metrics), PANEL_SIZE[1])
+        _, axs = plt.subplots(1, len(metrics), figsize=figsize, squeeze=False)
         axs = list(axs.flat)
     else:
         axs = [ax] if not isinstance(ax, (list, tuple, np.ndarray)) else list(np.ravel(ax))
-        if len(axs) != len(metrics): raise ValueError(f"got {len(axs)} Axes for {len(metrics)} metrics {metrics}")
+        if len(axs) != len(metrics):
+            raise ValueError(f"got {len(axs)} Axes for {len(metrics)} metrics {metrics}")
     for a, m in zip(axs, metrics):
         for key, label, style in ((m, "train", "-"), (f"val_{m}", "validation", "--")):
             if key not in h: continue
             v = np.asarray(h[key], dtype=float)
-            if v.ndim != 1: raise ValueError(f"history[{key!r}] must be a list of per-epoch numbers, got shape {v.shape}")
-            a.plot(np.arange(1, len(v) + 1), v, style, marker="o" if len(v) <= 30 else None, ms=3, label=label)
+            if v.ndim != 1:
+                raise ValueError(f"history[{key!r}] must be a list of per-epoch numbers, got shape {v.shape}")
+            marker = "o" if len(v) <= 30 else None
+            a.plot(np.arange(1, len(v) + 1), v, style, marker=marker, ms=3, label=label)
         a.xaxis.set_major_locator(MaxNLocator(integer=True))
-        a.set_xlabel("epoch"); a.set_ylabel(m); a.set_title(m); a.grid(alpha=0.3); a.legend()
+        a.set_xlabel("epoch")
+        a.set_ylabel(m)
+        a.set_title(m)
+        a.grid(alpha=0.3)
+        a.legend()
     axs[0].figure.tight_layout()
     return axs[0] if single else axs
 
 # %% ../nbs/02_viz.ipynb #0cf39f9e
 def confusion_matrix(y_true, y_pred, n_classes=None) -> np.ndarray:
-    "Counts `C[i, j]` of samples of true class `i` predicted as `j` (rows: truth, as scikit-learn); `(K, K)` int64."
+    "Counts `C[i, j]` `(K, K)` (int64) of samples of true class `i` predicted as `j` (as scikit-learn)."
     t = check_labels(y_true, name="y_true", n_classes=n_classes)
     p = check_labels(y_pred, name="y_pred", n_classes=n_classes)
     check_consistent_length(t, p, names=["y_true", "y_pred"])
@@ -141,17 +156,21 @@ def plot_confusion_matrix(y_true, y_pred,
         cm = np.divide(cm, s, out=np.zeros_like(cm), where=s > 0)   # an empty row stays 0, not NaN
     k = len(cm)
     ax = _new_axes(ax, figsize=(min(3 + 0.45 * k, 9),) * 2)
-    im = ax.imshow(cm, cmap=cmap, vmin=0)
+    ax.imshow(cm, cmap=cmap, vmin=0)
     names = class_names if class_names is not None else range(k)
-    ax.set_xticks(range(k), [str(c) for c in names], rotation=45 if class_names is not None else 0, ha="right" if class_names is not None else "center")
+    named = class_names is not None   # names are long: slant them
+    ax.set_xticks(range(k), [str(c) for c in names], rotation=45 if named else 0,
+                  ha="right" if named else "center")
     ax.set_yticks(range(k), [str(c) for c in names])
-    ax.set_xlabel("predicted"); ax.set_ylabel("true")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
     if k <= 30:
         thresh = cm.max() / 2
         for i in range(k):
             for j in range(k):
-                ax.text(j, i, f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}", ha="center", va="center",
-                        fontsize=8 if k <= 12 else 6, color="white" if cm[i, j] > thresh else "black")
+                text = f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8 if k <= 12 else 6,
+                        color="white" if cm[i, j] > thresh else "black")
     ax.figure.tight_layout()
     return ax
 
@@ -163,12 +182,14 @@ def plot_decision_boundary(predict_fn,      # (n, 2) points -> labels (n,), scor
                            padding=0.5):    # margin around the data, in data units
     "Colour the plane by `predict_fn`'s prediction and scatter `X` coloured by `y`; returns the Axes."
     X = check_array(X, name="X", ndim=2, dtype=np.float64)
-    if X.shape[1] != 2: raise ValueError(f"X must have exactly 2 features to draw a decision boundary, got shape {X.shape}")
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have exactly 2 features to draw a decision boundary, got shape {X.shape}")
     if y is not None:
-        y = check_labels(y, name="y"); check_consistent_length(X, y, names=["X", "y"])
-    if not callable(predict_fn): raise TypeError(f"predict_fn must be callable, got {type(predict_fn).__name__}")
-    if not isinstance(resolution, numbers.Integral) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+        y = check_labels(y, name="y")
+        check_consistent_length(X, y, names=["X", "y"])
+    if not callable(predict_fn):
+        raise TypeError(f"predict_fn must be callable, got {type(predict_fn).__name__}")
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     if padding < 0: raise ValueError(f"padding must be >= 0, got {padding}")
     (x0, y0), (x1, y1) = X.min(0) - padding, X.max(0) + padding
     xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
@@ -177,12 +198,14 @@ def plot_decision_boundary(predict_fn,      # (n, 2) points -> labels (n,), scor
     if z.ndim == 2 and z.shape[1] == 1: z = z[:, 0]
     elif z.ndim == 2: z = z.argmax(1)
     if z.shape != (len(grid),):
-        raise ValueError(f"predict_fn returned shape {z.shape} for {len(grid)} points; expected ({len(grid)},) or ({len(grid)}, K)")
+        raise ValueError(f"predict_fn returned shape {z.shape} for {len(grid)} points; "
+                         f"expected ({len(grid)},) or ({len(grid)}, K)")
     ax = _new_axes(ax, figsize=(5, 4))
     k = int(max(z.max() if z.size else 0, y.max(initial=0) if y is not None else 0)) + 1
     is_labels = np.issubdtype(z.dtype, np.integer) or np.all(z == np.round(z))
     if is_labels:
-        z = z.astype(int); k = max(k, 2)
+        z = z.astype(int)
+        k = max(k, 2)
         cmap = ListedColormap(CLASS_COLORS[:k] if k <= 10 else plt.get_cmap("tab20").colors[:k])
         ax.contourf(xx, yy, z.reshape(xx.shape), levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.3)
     else:
@@ -194,7 +217,10 @@ def plot_decision_boundary(predict_fn,      # (n, 2) points -> labels (n,), scor
         colors = [cmap.colors[i % len(cmap.colors)] for i in y]
         ax.scatter(X[:, 0], X[:, 1], c=colors, edgecolors="k", s=25, linewidths=0.5)
     else: ax.scatter(X[:, 0], X[:, 1], c="k", s=15)
-    ax.set_xlim(x0, x1); ax.set_ylim(y0, y1); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     return ax
 
 # %% ../nbs/02_viz.ipynb #e553c2c5
@@ -217,9 +243,13 @@ def plot_network(layer_sizes,     # units per layer, input first, e.g. [2, 4, 4,
     for l, (y, s) in enumerate(zip(ys, sizes)):
         color = "C0" if l == 0 else ("C3" if l == len(sizes) - 1 else "C2")
         ax.scatter(np.full(len(y), l), y, s=260, color=color, edgecolors="k", zorder=2)
-        cap = labels[l] if labels is not None else ("input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}")
-        ax.text(l, -1.25, f"{cap}\n({s})" + (" ..." if s > max_units else ""), ha="center", va="top", fontsize=9)
-    ax.set_xlim(-0.5, len(sizes) - 0.5); ax.set_ylim(-1.6, 1.2); ax.axis("off")
+        if labels is not None: cap = labels[l]
+        else: cap = "input" if l == 0 else "output" if l == len(sizes) - 1 else f"hidden {l}"
+        more = " ..." if s > max_units else ""
+        ax.text(l, -1.25, f"{cap}\n({s}){more}", ha="center", va="top", fontsize=9)
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-1.6, 1.2)
+    ax.axis("off")
     return ax
 
 # %% ../nbs/02_viz.ipynb #c6b6c121
@@ -230,24 +260,27 @@ def _in_notebook() -> bool:
         shell = get_ipython()
     except ImportError: return False
     if shell is None: return False
-    name = type(shell).__name__; mod = type(shell).__module__
+    name = type(shell).__name__
+    mod = type(shell).__module__
     return name == "ZMQInteractiveShell" or mod.startswith("google.colab")
 
 class LivePlot:
     "Record per-epoch metrics and, in a notebook, redraw their curves in place; a callback for `fit`."
     def __init__(self, metrics=("loss",),  # metrics to draw; `val_<metric>` is drawn with each
                  every=1,                   # redraw every `every` updates
-                 enabled=None,              # None: draw only in a notebook; True: always draw (no display outside one)
+                 enabled=None,              # None: only in a notebook; True: always (no display outside one)
                  figsize=(5, 3)):
         self.metrics = [metrics] if isinstance(metrics, str) else list(metrics)
         if not self.metrics: raise ValueError("LivePlot needs at least one metric")
-        if not isinstance(every, numbers.Integral) or every < 1: raise ValueError(f"every must be a positive integer, got {every!r}")
-        self.every, self.figsize = int(every), figsize
+        self.every, self.figsize = check_positive_int(every, "every"), figsize
         self.enabled = _in_notebook() if enabled is None else bool(enabled)
-        self.history = {}; self.n_updates = 0; self.fig = None; self._handle = None
+        self.history = {}
+        self.n_updates = 0
+        self.fig = None
+        self._handle = None
 
     def update(self, logs=None, **values):
-        "Append one value per metric (a dict like `{'loss': 0.3, 'val_loss': 0.4}` and/or keywords); redraw if due."
+        "Append one value per metric (a dict like `{'loss': 0.3, 'val_loss': 0.4}`, keywords); redraw if due."
         for k, v in {**(logs or {}), **values}.items(): self.history.setdefault(k, []).append(float(v))
         self.n_updates += 1
         if self.enabled and self.n_updates % self.every == 0: self.draw()
@@ -261,7 +294,8 @@ class LivePlot:
     def draw(self):
         "Redraw the curves now; returns the Figure."
         if self.fig is None:
-            self.fig, axs = plt.subplots(1, len(self.metrics), figsize=(self.figsize[0] * len(self.metrics), self.figsize[1]), squeeze=False)
+            figsize = (self.figsize[0] * len(self.metrics), self.figsize[1])
+            self.fig, axs = plt.subplots(1, len(self.metrics), figsize=figsize, squeeze=False)
             self.axes = list(axs.flat)
             plt.close(self.fig)   # keep pyplot from showing it a second time at the end of the cell
         for ax, m in zip(self.axes, self.metrics):
@@ -274,5 +308,5 @@ class LivePlot:
         return self.fig
 
 def live_loss_plot(metrics=("loss",), every=1, enabled=None) -> LivePlot:
-    "A `LivePlot` for the loss (and `val_loss`): call it with each epoch's logs, e.g. `plot(loss=0.3, val_loss=0.4)`."
+    "A `LivePlot` for the loss (and `val_loss`): call it with each epoch's logs (`plot(loss=0.3)`)."
     return LivePlot(metrics, every=every, enabled=enabled)

@@ -4,9 +4,8 @@
 
 # %% ../../nbs/20_lime.ipynb #b8edfeda
 from __future__ import annotations
-import numbers
 import numpy as np
-from ..core import as_generator
+from ..core import as_generator, check_positive_int
 
 # %% auto #0
 __all__ = ['FEATURE_SELECTION', 'exponential_kernel', 'euclidean_distances_to_first', 'cosine_distances_to_first',
@@ -23,10 +22,10 @@ def exponential_kernel(d, kernel_width):
 def euclidean_distances_to_first(X):
     "Euclidean distance of every row of `X` (n, p) to its first row."
     X = np.asarray(X, dtype=np.float64)
-    return np.sqrt(np.maximum(((X - X[0]) ** 2).sum(1), 0.0))
+    return np.sqrt(((X - X[0]) ** 2).sum(1))   # from the differences: one row, no matrix to expand
 
 def cosine_distances_to_first(X):
-    "Cosine distance $1-\\cos$ of every row of `X` (n, p) to its first row (a zero row has distance 1, as in scikit-learn)."
+    "Cosine distance $1-\\cos$ of every row of `X` (n, p) to its first row (zero row: 1, as scikit-learn)."
     X = np.asarray(X, dtype=np.float64)
     norms = np.sqrt((X * X).sum(1))
     safe = np.where(norms == 0, 1.0, norms)
@@ -43,7 +42,8 @@ def _weighted_center(X, y, w):
 
 def weighted_ridge(X, y, sample_weight, alpha=1.0):
     "Ridge regression with intercept and sample weights in closed form; returns `(coef (p,), intercept)`."
-    X = np.asarray(X, dtype=np.float64); y = np.asarray(y, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     w = np.asarray(sample_weight, dtype=np.float64)
     x_mean, y_mean, Xs, ys = _weighted_center(X, y, w)
     A = Xs.T @ Xs                      # X_c^T W X_c, shape (p, p)
@@ -57,7 +57,7 @@ def weighted_ridge(X, y, sample_weight, alpha=1.0):
     return coef, float(y_mean - x_mean @ coef)
 
 def weighted_r2(y, y_pred, sample_weight):
-    "Weighted coefficient of determination $R^2$ (1 for a perfect fit; scikit-learn's convention for constant `y`)."
+    "Weighted coefficient of determination $R^2$ (for a constant `y`: 1 if fitted exactly, as scikit-learn)."
     w = np.asarray(sample_weight, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     num = (w * (y - y_pred) ** 2).sum()
@@ -72,12 +72,14 @@ def _min_pos(x):
     return pos.min() if pos.size else np.finfo(np.float64).max
 
 def lars_lasso_path(X, y, max_iter=500):
-    "The lasso regularisation path by least-angle regression (LARS with the lasso drop rule); returns `(alphas, coefs (p, knots))`."
-    X = np.asarray(X, dtype=np.float64); y = np.asarray(y, dtype=np.float64)
+    "The lasso path by least-angle regression (LARS with the lasso drop rule): `alphas`, `coefs` `(p, knots)`."
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     n, p = X.shape
     G, Xy = X.T @ X, X.T @ y
     tiny32, tol = np.finfo(np.float32).tiny, np.finfo(np.float32).eps
-    coef = np.zeros(p); coefs, alphas = [coef], []
+    coef = np.zeros(p)
+    coefs, alphas = [coef], []
     active, signs = [], []
     cov = Xy.copy()                    # correlation of every variable with the current residual
     drop, n_iter = False, 0
@@ -92,14 +94,17 @@ def lars_lasso_path(X, y, max_iter=500):
         if alpha <= tol: break                                 # the residual is orthogonal to every variable
         if n_iter >= max_iter or len(active) >= p: break
         if not drop:
-            if active:                                         # skip a variable that the active ones already span
+            if active:                         # skip a variable that the active ones already span
                 g = G[np.ix_(active, [j_best])][:, 0]
                 resid = G[j_best, j_best] - g @ np.linalg.lstsq(G[np.ix_(active, active)], g, rcond=None)[0]
             else: resid = G[j_best, j_best]
-            if np.sqrt(abs(resid)) < 1e-7:                     # degenerate: leave it out for now, as scikit-learn does
-                cov[j_best] = 0.0; alphas.pop(); continue
-            active.append(j_best); signs.append(np.sign(cov[j_best]))
-        if n_iter > 0 and alphas[-2] < alpha: break            # the lasso path is no longer monotone: stop like scikit-learn
+            if np.sqrt(abs(resid)) < 1e-7:     # degenerate: leave it out for now, as scikit-learn does
+                cov[j_best] = 0.0
+                alphas.pop()
+                continue
+            active.append(j_best)
+            signs.append(np.sign(cov[j_best]))
+        if n_iter > 0 and alphas[-2] < alpha: break   # the path is no longer monotone: stop, as scikit-learn
         s = np.array(signs, dtype=np.float64)
         GA = G[np.ix_(active, active)]
         ls = np.linalg.solve(GA, s) if len(active) else s
@@ -110,7 +115,7 @@ def lars_lasso_path(X, y, max_iter=500):
         c_in = cov[inactive]
         gamma = min(_min_pos((C - c_in) / (AA - corr + tiny32)),
                     _min_pos((C + c_in) / (AA + corr + tiny32)), C / AA)
-        z = -coef[active] / (ls + tiny32)                      # step at which an active coefficient crosses zero
+        z = -coef[active] / (ls + tiny32)              # step at which an active coefficient crosses zero
         z_pos = _min_pos(z)
         drop = z_pos < gamma
         if drop:
@@ -119,17 +124,22 @@ def lars_lasso_path(X, y, max_iter=500):
         new = np.zeros(p)
         new[active] = coef[active] + gamma * ls
         cov[inactive] = c_in - gamma * corr
-        coef = new; coefs.append(coef); n_iter += 1
+        coef = new
+        coefs.append(coef)
+        n_iter += 1
         if drop:
             for d in to_drop:
-                i = active.index(d); active.pop(i); signs.pop(i)
+                i = active.index(d)
+                active.pop(i)
+                signs.pop(i)
             cov[to_drop] = Xy[to_drop] - G[to_drop] @ coef
     return np.array(alphas[:len(coefs)]), np.array(coefs).T
 
 # %% ../../nbs/20_lime.ipynb #501b97a9
 def forward_selection(X, y, weights, num_features):
-    "Greedily add the feature that most increases the weighted $R^2$ of a least-squares fit, `num_features` times."
-    X = np.asarray(X, dtype=np.float64); y = np.asarray(y, dtype=np.float64)
+    "`num_features` times, add the feature that most raises the weighted $R^2$ of a least-squares fit."
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     _, _, Xs, ys = _weighted_center(X, y, w)
     G, c, tss = Xs.T @ Xs, Xs.T @ ys, ys @ ys
@@ -148,14 +158,15 @@ def forward_selection(X, y, weights, num_features):
     return np.array(used, dtype=int)
 
 def highest_weights(X, y, weights, num_features):
-    "Fit a ridge model on all features and keep the `num_features` with the largest |coefficient x instance value|."
+    "Ridge on all features; keep the `num_features` with the largest |coefficient x the instance's value|."
     coef, _ = weighted_ridge(X, y, weights, alpha=0.01)
     contrib = coef * np.asarray(X, dtype=np.float64)[0]
     return np.argsort(-np.abs(contrib), kind="stable")[:num_features]
 
 def lasso_path_selection(X, y, weights, num_features):
-    "Walk the weighted lasso path back from its end to the last knot with at most `num_features` non-zero coefficients."
-    X = np.asarray(X, dtype=np.float64); y = np.asarray(y, dtype=np.float64)
+    "Walk the weighted lasso path back to the last knot with at most `num_features` non-zero coefficients."
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     _, _, Xs, ys = _weighted_center(X, y, w)
     _, coefs = lars_lasso_path(Xs, ys)
@@ -168,7 +179,7 @@ def lasso_path_selection(X, y, weights, num_features):
 FEATURE_SELECTION = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
 
 def select_features(X, y, weights, num_features, method="auto"):
-    "Indices of the features the explanation will use: `auto` is forward selection up to 6 features, else highest weights."
+    "Indices of the features to explain with; `auto`: forward selection up to 6, else highest weights."
     if method == "none": return np.arange(X.shape[1])
     if method == "auto": method = "forward_selection" if num_features <= 6 else "highest_weights"
     if method == "forward_selection": return forward_selection(X, y, weights, num_features)
@@ -185,8 +196,8 @@ class LimeBase:
 
     def explain_instance_with_data(self, neighborhood_data, neighborhood_labels, distances, label,
                                    num_features, feature_selection="auto", model_regressor=None):
-        "Fit the local model for `label`; returns `(intercept, [(feature, weight)...] by decreasing |weight|, R^2, local_pred)`."
-        data = np.asarray(neighborhood_data, dtype=np.float64)      # (n_samples, n_features), row 0 = the instance
+        "The local model for `label`: intercept, `[(feature, weight), ...]` by |weight|, R^2, local_pred."
+        data = np.asarray(neighborhood_data, dtype=np.float64)      # (n_samples, n_features); row 0: instance
         labels = np.asarray(neighborhood_labels, dtype=np.float64)  # (n_samples, n_outputs)
         weights = self.kernel_fn(np.asarray(distances, dtype=np.float64))
         y = labels[:, label]
@@ -203,12 +214,13 @@ class LimeBase:
         local_pred = np.atleast_1d(predict(Xu[:1]))
         order = np.argsort(-np.abs(coef), kind="stable")
         exp = [(int(used[i]), float(coef[i])) for i in order]
-        if self.verbose: print("Intercept", intercept, "\nPrediction_local", local_pred, "\nRight:", labels[0, label])
+        if self.verbose:
+            print("Intercept", intercept, "\nPrediction_local", local_pred, "\nRight:", labels[0, label])
         return intercept, exp, score, local_pred
 
     def explain_labels(self, exp, data, yss, distances, labels, top_labels, num_features,
                        feature_selection="auto", model_regressor=None):
-        "Fill a classification explanation `exp`: the instance's probabilities, which labels, one local model per label."
+        "Fill a classification explanation `exp`: the instance's probabilities, labels, a local model each."
         exp.predict_proba = yss[0]
         labels = labels_to_explain(yss[0], labels, top_labels)
         if top_labels: exp.top_labels = labels
@@ -227,7 +239,8 @@ def check_probabilities(yss, n_samples, mode="classification"):
     if mode == "regression":
         if yss.ndim == 2 and yss.shape[1] == 1: yss = yss[:, 0]
         if yss.ndim != 1 or yss.shape[0] != n_samples:
-            raise ValueError(f"a regressor must return one number per sample, shape ({n_samples},), got {yss.shape}")
+            raise ValueError(f"a regressor must return one number per sample, shape ({n_samples},), "
+                             f"got {yss.shape}")
         return yss[:, None]
     if yss.ndim != 2 or yss.shape[0] != n_samples:
         raise ValueError(f"classifier_fn must return class probabilities of shape ({n_samples}, n_classes), "
@@ -241,9 +254,7 @@ def check_probabilities(yss, n_samples, mode="classification"):
 
 def check_num_samples(num_samples):
     "LIME needs the instance plus at least one perturbed sample."
-    if not isinstance(num_samples, numbers.Integral) or num_samples < 2:
-        raise ValueError(f"num_samples must be an integer >= 2, got {num_samples!r}")
-    return int(num_samples)
+    return check_positive_int(num_samples, "num_samples", minimum=2)
 
 def labels_to_explain(yss0, labels, top_labels):
     "The labels to explain: the `top_labels` most probable ones, or `labels` after checking they exist."
@@ -252,11 +263,13 @@ def labels_to_explain(yss0, labels, top_labels):
         return [int(l) for l in np.argsort(yss0)[-top_labels:][::-1]]
     labels = [int(l) for l in np.atleast_1d(labels)]
     bad = [l for l in labels if not 0 <= l < n_classes]
-    if bad: raise ValueError(f"labels {bad} are not in the model's output (it has {n_classes} classes: 0..{n_classes - 1})")
+    if bad:
+        raise ValueError(f"labels {bad} are not in the model's output (it has {n_classes} classes: "
+                         f"0..{n_classes - 1})")
     return labels
 
 def distances_to_first(X, metric):
-    "Distance of every row of `X` to its first row (the instance): lime's `distance_metric`, `'cosine'` or `'euclidean'`."
+    "Distance of every row of `X` to its first row (the instance), `'cosine'` or `'euclidean'` as lime."
     if metric == "cosine": return cosine_distances_to_first(X)
     if metric == "euclidean": return euclidean_distances_to_first(X)
     raise ValueError(f"distance_metric must be 'cosine' or 'euclidean', got {metric!r}")
@@ -298,9 +311,12 @@ class Explanation:
         exp = self.as_list(label)[::-1]
         fig, ax = plt.subplots(figsize=figsize)
         vals = [w for _, w in exp]
-        ax.barh(np.arange(len(exp)) + .5, vals, align="center", color=["green" if v > 0 else "red" for v in vals])
+        colors = ["green" if v > 0 else "red" for v in vals]
+        ax.barh(np.arange(len(exp)) + .5, vals, align="center", color=colors)
         ax.set_yticks(np.arange(len(exp)) + .5, [str(n) for n, _ in exp])
-        name = self.class_names[label] if self.class_names is not None and self.mode == "classification" else label
-        ax.set_title(f"Local explanation for class {name}" if self.mode == "classification" else "Local explanation")
+        if self.mode == "classification":
+            name = label if self.class_names is None else self.class_names[label]
+            ax.set_title(f"Local explanation for class {name}")
+        else: ax.set_title("Local explanation")
         fig.tight_layout()
         return fig

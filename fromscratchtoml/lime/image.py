@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator
-from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
+from .base import (
+    LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['grid_segments', 'SegmentationAlgorithm', 'default_segmentation', 'segment_means', 'perturb_images',
@@ -14,16 +15,17 @@ __all__ = ['grid_segments', 'SegmentationAlgorithm', 'default_segmentation', 'se
 
 # %% ../../nbs/23_lime_image.ipynb #aa68640f
 def grid_segments(shape, cell=4):
-    "Square superpixels of `cell` x `cell` pixels over an image of `shape` (H, W, ...); labels 0..S-1 row by row."
+    "Square superpixels of `cell` x `cell` pixels on an image of `shape` (H, W, ...); labels 0..S-1 by rows."
     H, W = shape[:2]
     rows, cols = np.arange(H) // cell, np.arange(W) // cell
     return rows[:, None] * (cols.max() + 1) + cols[None, :]
 
 class SegmentationAlgorithm:
-    "A segmentation function `image (H, W, C) -> labels (H, W)`: 'quickshift', 'slic', 'felzenszwalb' (scikit-image) or 'grid'."
+    "Segmentation `image -> labels (H, W)`: scikit-image's 'quickshift', 'slic', 'felzenszwalb', or 'grid'."
     def __init__(self, algo_type, **params):
         if algo_type not in ("quickshift", "slic", "felzenszwalb", "grid"):
-            raise ValueError(f"algo_type must be 'quickshift', 'slic', 'felzenszwalb' or 'grid', got {algo_type!r}")
+            raise ValueError("algo_type must be 'quickshift', 'slic', 'felzenszwalb' or 'grid', "
+                             f"got {algo_type!r}")
         self.algo_type, self.params = algo_type, params
 
     def __call__(self, image):
@@ -38,7 +40,8 @@ class SegmentationAlgorithm:
 
 def default_segmentation(random_seed=0):
     "lime's default: quickshift with kernel_size=4, max_dist=200, ratio=0.2."
-    return SegmentationAlgorithm("quickshift", kernel_size=4, max_dist=200, ratio=0.2, random_seed=random_seed)
+    return SegmentationAlgorithm("quickshift", kernel_size=4, max_dist=200, ratio=0.2,
+                                 random_seed=random_seed)
 
 # %% ../../nbs/23_lime_image.ipynb #9b03a906
 def segment_means(image, segments, n_segments):
@@ -50,7 +53,7 @@ def segment_means(image, segments, n_segments):
     return sums / np.maximum(counts, 1)[:, None]
 
 def perturb_images(image, fudged_image, segments, rows):
-    "The perturbed images for binary `rows` (b, S): superpixel s keeps the image where `rows[:, s]`, else the fudged one. Shape (b, H, W, C)."
+    "Perturbed images (b, H, W, C): superpixel s from `image` where `rows[:, s]`, else from `fudged_image`."
     C = image.shape[-1]
     # One gather gives, for every sample and every (pixel, channel), whether its superpixel is on. Working on
     # flat (pixel, channel) rows keeps NumPy's inner loop long: broadcasting over C=3 channels is ~7x slower.
@@ -78,8 +81,9 @@ class ImageExplanation(Explanation):
 
     def get_image_and_mask(self, label, positive_only=True, negative_only=False, hide_rest=False,
                            num_features=5, min_weight=0.):
-        "The image (optionally with everything else hidden) and a mask: 1 for supporting, -1 for opposing superpixels."
-        if label not in self.local_exp: raise KeyError(f"label {label} not in explanation; available: {self.available_labels()}")
+        "The image (the rest hidden if `hide_rest`) and a mask: 1 for supporting, -1 for opposing superpixels."
+        if label not in self.local_exp:
+            raise KeyError(f"label {label} not in explanation; available: {self.available_labels()}")
         if positive_only and negative_only:
             raise ValueError("positive_only and negative_only cannot both be True")
         segments, image, exp = self.segments, self.image, self.local_exp[label]
@@ -89,7 +93,8 @@ class ImageExplanation(Explanation):
             if positive_only: fs = [f for f, w in exp if w > 0 and w > min_weight][:num_features]
             else: fs = [f for f, w in exp if w < 0 and abs(w) > min_weight][:num_features]
             for f in fs:
-                temp[segments == f] = image[segments == f]; mask[segments == f] = 1
+                temp[segments == f] = image[segments == f]
+                mask[segments == f] = 1
             return temp, mask
         for f, w in exp[:num_features]:
             if np.abs(w) < min_weight: continue
@@ -100,13 +105,14 @@ class ImageExplanation(Explanation):
         return temp, mask
 
     def plot(self, label=None, num_features=5, min_weight=0., axes=None, figsize=(8, 3.2), title=None):
-        "The input beside the explanation: supporting superpixels in green, opposing ones in red, boundaries drawn."
+        "The input beside the explanation: supporting superpixels in green, opposing ones in red."
         import matplotlib.pyplot as plt
         from skimage.segmentation import mark_boundaries
         label = self.available_labels()[0] if label is None else label
         img = self.image.astype(np.float64)
         img = (img - img.min()) / (np.ptp(img) or 1.0)
-        _, mask = self.get_image_and_mask(label, positive_only=False, num_features=num_features, min_weight=min_weight)
+        _, mask = self.get_image_and_mask(label, positive_only=False, num_features=num_features,
+                                          min_weight=min_weight)
         segments = self.segments
         k = max(1, 160 // max(img.shape[:2]))          # enlarge small images (digits) so boundaries stay thin
         if k > 1: img, mask, segments = (a.repeat(k, 0).repeat(k, 1) for a in (img, mask, segments))
@@ -114,8 +120,10 @@ class ImageExplanation(Explanation):
         overlay[mask == 1] = 0.45 * overlay[mask == 1] + 0.55 * np.array([0, 1, 0])
         overlay[mask == -1] = 0.45 * overlay[mask == -1] + 0.55 * np.array([1, 0, 0])
         if axes is None: _, axes = plt.subplots(1, 2, figsize=figsize)
-        axes[0].imshow(img); axes[0].set_title("input")
-        axes[1].imshow(mark_boundaries(overlay, segments, color=(1, 1, 0), mode="thick" if k > 1 else "inner"))
+        axes[0].imshow(img)
+        axes[0].set_title("input")
+        mode = "thick" if k > 1 else "inner"
+        axes[1].imshow(mark_boundaries(overlay, segments, color=(1, 1, 0), mode=mode))
         name = self.class_names[label] if self.class_names is not None else label
         axes[1].set_title(title or f"why '{name}'? (R²={self.scores.get(label, float('nan')):.2f})")
         for a in axes: a.axis("off")
@@ -123,8 +131,9 @@ class ImageExplanation(Explanation):
 
 # %% ../../nbs/23_lime_image.ipynb #b08aff12
 class LimeImageExplainer:
-    "Explain image classifiers by hiding random sets of superpixels and fitting a local linear model on their presence."
-    def __init__(self, kernel_width=.25, kernel=None, verbose=False, feature_selection="auto", random_state=None):
+    "Explain image classifiers: hide random sets of superpixels, fit a local linear model on their presence."
+    def __init__(self, kernel_width=.25, kernel=None, verbose=False, feature_selection="auto",
+                 random_state=None):
         self.kernel_width = float(kernel_width)
         kernel = kernel or exponential_kernel
         self.random_state = as_generator(random_state)
@@ -132,22 +141,23 @@ class LimeImageExplainer:
         self.base = LimeBase(lambda d: kernel(d, self.kernel_width), verbose, random_state=self.random_state)
 
     def data_labels(self, image, fudged_image, segments, classifier_fn, num_samples, batch_size=100):
-        "Random binary rows (num_samples, S) (row 0 all ones), and the model's probabilities on the images they make."
+        "Random binary rows (num_samples, S), row 0 all ones, and the model's probabilities on their images."
         n_seg = int(segments.max()) + 1
         data = self.random_state.integers(0, 2, (num_samples, n_seg))
         data[0] = 1
         labels = []
         for start in range(0, num_samples, batch_size):
             rows = data[start:start + batch_size]
-            labels.append(check_probabilities(classifier_fn(perturb_images(image, fudged_image, segments, rows)),
-                                              len(rows)))
-        if len({l.shape[1] for l in labels}) > 1: raise ValueError("classifier_fn returned a varying number of classes")
+            images = perturb_images(image, fudged_image, segments, rows)
+            labels.append(check_probabilities(classifier_fn(images), len(rows)))
+        if len({l.shape[1] for l in labels}) > 1:
+            raise ValueError("classifier_fn returned a varying number of classes")
         return data, np.concatenate(labels)
 
     def explain_instance(self, image, classifier_fn, labels=(1,), hide_color=None, top_labels=5,
                          num_features=100000, num_samples=1000, batch_size=100, segmentation_fn=None,
                          distance_metric="cosine", model_regressor=None, random_seed=None, class_names=None):
-        "Explain `classifier_fn` (images (n, H, W, C) -> (n, classes) probabilities) on `image` (H, W, C) or grayscale (H, W)."
+        "Explain `classifier_fn` (images (n, H, W, C) -> probabilities (n, classes)) on `image` (H, W[, C])."
         image = np.asarray(image)
         if image.ndim == 2: image = np.stack([image] * 3, -1)       # grayscale -> RGB, as lime does
         if image.ndim != 3:
@@ -158,7 +168,7 @@ class LimeImageExplainer:
         segments = np.asarray(segmentation_fn(image))
         if segments.shape != image.shape[:2]:
             raise ValueError(f"segmentation_fn returned shape {segments.shape}, expected {image.shape[:2]}")
-        _, segments = np.unique(segments, return_inverse=True)      # labels 0..S-1 whatever the segmenter uses
+        _, segments = np.unique(segments, return_inverse=True)      # labels 0..S-1, whatever the segmenter
         segments = segments.reshape(image.shape[:2])
         n_seg = int(segments.max()) + 1
         fudged = np.empty_like(image)

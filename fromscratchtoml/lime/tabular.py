@@ -6,25 +6,29 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator, check_array
-from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
+from .base import (
+    LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['truncated_normal', 'QuantileDiscretizer', 'LimeTabularExplainer']
 
 # %% ../../nbs/21_lime_tabular.ipynb #9fbad9dd
 def _reject(low, high, rng, normal):
-    "Rejection sampling of N(0, 1) truncated to [low, high] (1-D arrays), with a normal or a uniform proposal."
+    "Rejection sampling of N(0, 1) truncated to [low, high] (1-D arrays), from a normal or uniform proposal."
     m = np.clip(0.0, low, high)                       # the most likely point of each interval
     todo = None                                       # first round: every sample, no index arrays needed
     for _ in range(1000):
         lo, hi, mt = (low, high, m) if todo is None else (low[todo], high[todo], m[todo])
         if normal:
-            x = rng.standard_normal(lo.size); ok = (x >= lo) & (x <= hi)
+            x = rng.standard_normal(lo.size)
+            ok = (x >= lo) & (x <= hi)
         else:
             x = lo + (hi - lo) * rng.random(lo.size)
             ok = rng.random(lo.size) <= np.exp((mt ** 2 - x ** 2) / 2)
         if todo is None: out, todo = x, np.flatnonzero(~ok)   # rejected entries are overwritten below
-        else: out[todo[ok]] = x[ok]; todo = todo[~ok]
+        else:
+            out[todo[ok]] = x[ok]
+            todo = todo[~ok]
         if not todo.size: return out
     out[todo] = m[todo]                               # practically never reached
     return out
@@ -32,8 +36,8 @@ def _reject(low, high, rng, normal):
 def truncated_normal(low, high, loc, scale, rng):
     "Samples of $N(loc, scale^2)$ restricted to z-scores in `[low, high]`, by vectorised rejection sampling."
     low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
-    # Wide intervals around 0: draw standard normals and keep those inside (accepted often). Narrow or one-sided
-    # intervals: draw uniformly inside and accept with probability phi(x)/phi(m).
+    # Wide intervals around 0: draw standard normals and keep those inside (accepted often).
+    # Narrow or one-sided intervals: draw uniformly inside and accept with probability phi(x)/phi(m).
     use_normal = (low <= 0) & (high >= 0) & (high - low > np.sqrt(2 * np.pi))
     if use_normal.all(): z = _reject(low, high, rng, True)       # the usual case for quartile bins
     else:
@@ -43,7 +47,7 @@ def truncated_normal(low, high, loc, scale, rng):
     return loc + scale * z
 
 class QuantileDiscretizer:
-    "Bin continuous columns at training-data percentiles (quartiles or deciles), with lime's bin names and per-bin statistics."
+    "Bin continuous columns at training percentiles (quartiles or deciles), with lime's names and statistics."
     def __init__(self, data, to_discretize, feature_names, percentiles=(25, 50, 75)):
         self.to_discretize, self.names, self.cuts = list(to_discretize), {}, {}
         self.means, self.stds, self.mins, self.maxs = {}, {}, {}, {}
@@ -61,7 +65,8 @@ class QuantileDiscretizer:
             mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
             var = np.bincount(b, (col - mean[b]) ** 2, minlength=len(qts) + 1) / np.maximum(counts, 1)
             self.means[f], self.stds[f] = mean, np.sqrt(var) + 1e-11
-            self.mins[f] = np.r_[col.min(), qts]; self.maxs[f] = np.r_[qts, col.max()]
+            self.mins[f] = np.r_[col.min(), qts]
+            self.maxs[f] = np.r_[qts, col.max()]
 
     def discretize(self, data):
         "Replace each continuous value by the index of its bin (works on one row or on a matrix)."
@@ -70,16 +75,18 @@ class QuantileDiscretizer:
         return out
 
     def undiscretize(self, bins, rng):
-        "Draw a value inside each given bin from a normal fitted to the training values of that bin, truncated to the bin."
+        "Draw a value in each given bin from a normal fitted to its training values, truncated to the bin."
         out = np.array(bins, dtype=np.float64, copy=True)
         if not self.cuts: return out
         if not hasattr(self, "_tables"):               # per (feature, bin) statistics in flat tables
-            fs = np.array(list(self.cuts)); k = max(len(self.means[f]) for f in fs)
-            tab = lambda d: np.concatenate([np.pad(d[f], (0, k - len(d[f])), constant_values=1.0) for f in fs])
+            fs = np.array(list(self.cuts))
+            k = max(len(self.means[f]) for f in fs)
+            def tab(d):
+                return np.concatenate([np.pad(d[f], (0, k - len(d[f])), constant_values=1.0) for f in fs])
             mean, std = tab(self.means), tab(self.stds)
             self._tables = fs, k, mean, std, (tab(self.mins) - mean) / std, (tab(self.maxs) - mean) / std
         fs, k, mean, std, lo, hi = self._tables
-        idx = (out[:, fs].astype(np.intp) + k * np.arange(len(fs))).ravel()   # flat (feature, bin) index per sample
+        idx = (out[:, fs].astype(np.intp) + k * np.arange(len(fs))).ravel()   # flat (feature, bin) indices
         # A bin holding a single value gives lo == hi and returns that value (lime returns its z-score there).
         z = truncated_normal(lo[idx], hi[idx], 0.0, 1.0, rng)
         out[:, fs] = (mean[idx] + std[idx] * z).reshape(len(out), len(fs))
@@ -87,7 +94,7 @@ class QuantileDiscretizer:
 
 # %% ../../nbs/21_lime_tabular.ipynb #37eb1db2
 class LimeTabularExplainer:
-    "Explain predictions on tabular data: perturb the row from training statistics, explain with discretised features."
+    "Explain predictions on tabular data: sample from training statistics, explain with discretised features."
     def __init__(self, training_data, mode="classification", training_labels=None, feature_names=None,
                  categorical_features=None, categorical_names=None, kernel_width=None, kernel=None,
                  verbose=False, class_names=None, feature_selection="auto", discretize_continuous=True,
@@ -97,7 +104,8 @@ class LimeTabularExplainer:
             raise ValueError(f"mode must be 'classification' or 'regression', got {mode!r}")
         self.mode, self.random_state = mode, as_generator(random_state)
         self.n_features = X.shape[1]
-        self.feature_names = list(feature_names) if feature_names is not None else [str(i) for i in range(X.shape[1])]
+        if feature_names is None: feature_names = [str(i) for i in range(X.shape[1])]
+        self.feature_names = list(feature_names)
         if len(self.feature_names) != X.shape[1]:
             raise ValueError(f"got {len(self.feature_names)} feature names for {X.shape[1]} columns")
         self.categorical_features = list(categorical_features or [])
@@ -118,7 +126,7 @@ class LimeTabularExplainer:
         self.kernel_width = float(kernel_width)
         kernel = kernel or exponential_kernel
         self.base = LimeBase(lambda d: kernel(d, self.kernel_width), verbose, random_state=self.random_state)
-        # Scaling statistics (population std; a constant column keeps scale 1); categorical columns are not scaled.
+        # Scaling statistics (population std; a constant column keeps scale 1); categories are not scaled.
         self.mean_, self.scale_ = X.mean(0), X.std(0)
         self.scale_[self.scale_ == 0] = 1.0
         self.feature_values, self.feature_frequencies = {}, {}
@@ -128,7 +136,7 @@ class LimeTabularExplainer:
             self.mean_[f], self.scale_[f] = 0.0, 1.0
 
     def _sample(self, row, num_samples):
-        "Neighbourhood: binary 'same category/bin as the row' data and the corresponding raw samples ('inverse')."
+        "Neighbourhood: binary 'same category/bin as the row' data and the matching raw samples ('inverse')."
         rng, p = self.random_state, row.shape[0]
         cat = np.array(self.categorical_features, dtype=int)
         cont = np.setdiff1d(np.arange(p), cat)
@@ -142,16 +150,21 @@ class LimeTabularExplainer:
         if cat.size:
             # Sample every categorical column at once by inverting its cumulative frequencies.
             k = max(len(self.feature_values[f]) for f in cat)
-            cum = np.ones((cat.size, k)); vals = np.zeros((cat.size, k))
+            cum = np.ones((cat.size, k))
+            vals = np.zeros((cat.size, k))
             for i, f in enumerate(cat):
-                c = np.cumsum(self.feature_frequencies[f]); c[-1] = 1.0
-                cum[i, :len(c)] = c; vals[i, :len(c)] = self.feature_values[f]
+                c = np.cumsum(self.feature_frequencies[f])
+                c[-1] = 1.0
+                cum[i, :len(c)] = c
+                vals[i, :len(c)] = self.feature_values[f]
             u = rng.random((num_samples, cat.size))
-            idx = np.zeros(u.shape, np.intp)                                # values of cum below u (u < 1 = cum[-1])
+            # idx: how many values of cum lie below u (u < 1 = cum[-1])
+            idx = np.zeros(u.shape, np.intp)
             for j in range(k - 1): idx += u >= cum[:, j]
             sampled = vals[np.arange(cat.size)[None, :], idx]              # (num_samples, n_categorical)
             binary = (sampled == first[cat]).astype(np.float64)
-            binary[0] = 1; sampled[0] = row[cat]
+            binary[0] = 1
+            sampled[0] = row[cat]
             data[:, cat], inverse[:, cat] = binary, sampled
         if self.discretizer is not None:
             inverse[1:] = self.discretizer.undiscretize(inverse[1:], rng)
@@ -186,6 +199,7 @@ class LimeTabularExplainer:
         exp.predicted_value, exp.min_value, exp.max_value = yss[0, 0], yss[:, 0].min(), yss[:, 0].max()
         exp._add(0, *self.base.explain_instance_with_data(scaled, yss, distances, 0, num_features,
                                                          self.feature_selection, model_regressor))
-        exp.intercept[1], exp.local_exp[1] = exp.intercept[0], list(exp.local_exp[0])  # lime's layout for regression
+        # lime's layout for regression: the model under label 1, its mirror image under label 0
+        exp.intercept[1], exp.local_exp[1] = exp.intercept[0], list(exp.local_exp[0])
         exp.local_exp[0] = [(i, -w) for i, w in exp.local_exp[1]]
         return exp

@@ -7,32 +7,38 @@ from __future__ import annotations
 import re, html
 import numpy as np
 from ..core import as_generator
-from .base import (LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
+from .base import (
+    LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
 __all__ = ['IndexedString', 'TextExplanation', 'LimeTextExplainer']
 
 # %% ../../nbs/22_lime_text.ipynb #609b0014
 class IndexedString:
-    "A text split into word and separator tokens, with the positions of each word (or of each position when `bow=False`)."
+    "A text split into word and separator tokens, with each word's positions (each position if not `bow`)."
     def __init__(self, raw_string, split_expression=r"\W+", bow=True, mask_string=None):
-        if not isinstance(raw_string, str): raise TypeError(f"text must be a str, got {type(raw_string).__name__}")
+        if not isinstance(raw_string, str):
+            raise TypeError(f"text must be a str, got {type(raw_string).__name__}")
         self.raw, self.bow = raw_string, bow
         self.mask_string = "UNKWORDZ" if mask_string is None else mask_string
         splitter = re.compile(r"(%s)|$" % split_expression)
-        self.tokens = [t for t in splitter.split(raw_string) if t]        # words and the separators between them
+        self.tokens = [t for t in splitter.split(raw_string) if t]   # words and the separators between them
         self.starts = np.cumsum([0] + [len(t) for t in self.tokens[:-1]]).astype(int)
         vocab, self.inverse_vocab, self.positions = {}, [], []
-        self.token_word = np.full(len(self.tokens), -1)                   # word id of each token, -1 for separators
+        self.token_word = np.full(len(self.tokens), -1)              # each token's word id, -1: separator
         for i, tok in enumerate(self.tokens):
             if splitter.match(tok): continue
             if bow:
                 if tok not in vocab:
-                    vocab[tok] = len(vocab); self.inverse_vocab.append(tok); self.positions.append([])
-                self.positions[vocab[tok]].append(i); self.token_word[i] = vocab[tok]
+                    vocab[tok] = len(vocab)
+                    self.inverse_vocab.append(tok)
+                    self.positions.append([])
+                self.positions[vocab[tok]].append(i)
+                self.token_word[i] = vocab[tok]
             else:
                 self.token_word[i] = len(self.inverse_vocab)
-                self.inverse_vocab.append(tok); self.positions.append([i])
+                self.inverse_vocab.append(tok)
+                self.positions.append([i])
 
     def num_words(self): return len(self.inverse_vocab)
     def word(self, id_): return self.inverse_vocab[id_]
@@ -40,7 +46,8 @@ class IndexedString:
 
     def inverse_removing(self, words_to_remove):
         "The text with the given word ids removed (replaced by `mask_string` when `bow=False`)."
-        keep = np.ones((1, self.num_words()), dtype=bool); keep[0, list(words_to_remove)] = False
+        keep = np.ones((1, self.num_words()), dtype=bool)
+        keep[0, list(words_to_remove)] = False
         return self.texts_from_masks(keep)[0]
 
     def texts_from_masks(self, keep, block=512):
@@ -51,7 +58,9 @@ class IndexedString:
         if not self.bow:
             out = []
             for r in tok_keep:
-                t = np.array(self.tokens, dtype=object); t[~r] = self.mask_string; out.append("".join(t))
+                t = np.array(self.tokens, dtype=object)
+                t[~r] = self.mask_string
+                out.append("".join(t))
             return out
         # Character level, all rows at once: UTF-32 gives one 4-byte code per character, so selecting the kept
         # characters of every row is one boolean index, and one decode yields all texts back to back.
@@ -82,13 +91,14 @@ class TextExplanation(Explanation):
             t = html.escape(tok).replace("\n", "<br>")
             f = tw[i]
             if f >= 0 and f in colour:
-                w = colour[f]; rgb = "0,160,0" if w > 0 else "220,0,0"
+                w = colour[f]
+                rgb = "0,160,0" if w > 0 else "220,0,0"
                 t = (f'<span style="background-color: rgba({rgb},{0.15 + 0.7 * abs(w) / wmax:.2f})" '
                      f'title="{w:+.3f}">{t}</span>')
             out.append(t)
         name = self.class_names[label] if self.class_names else label
-        return (f'<div style="font-family: monospace; line-height: 1.6"><b>Explanation for class {html.escape(str(name))}'
-                f'</b><br>{"".join(out)}</div>')
+        return (f'<div style="font-family: monospace; line-height: 1.6">'
+                f'<b>Explanation for class {html.escape(str(name))}</b><br>{"".join(out)}</div>')
 
     def _repr_html_(self):
         return self.as_html(self.available_labels()[0])
@@ -100,9 +110,10 @@ class TextExplanation(Explanation):
 
 # %% ../../nbs/22_lime_text.ipynb #e7bbfbcd
 class LimeTextExplainer:
-    "Explain text classifiers by removing random subsets of words and fitting a local linear model on word presence."
-    def __init__(self, kernel_width=25, kernel=None, verbose=False, class_names=None, feature_selection="auto",
-                 split_expression=r"\W+", bow=True, mask_string=None, random_state=None):
+    "Explain text classifiers: remove random subsets of words, fit a local linear model on word presence."
+    def __init__(self, kernel_width=25, kernel=None, verbose=False, class_names=None,
+                 feature_selection="auto", split_expression=r"\W+", bow=True, mask_string=None,
+                 random_state=None):
         self.kernel_width = float(kernel_width)
         kernel = kernel or exponential_kernel
         self.random_state = as_generator(random_state)
@@ -111,7 +122,7 @@ class LimeTextExplainer:
         self.split_expression, self.bow, self.mask_string = split_expression, bow, mask_string
 
     def _sample(self, n_words, num_samples):
-        "Binary data (num_samples, n_words): row 0 keeps every word, row i removes a uniform number of random words."
+        "Binary data (num_samples, n_words): row 0 keeps every word, each other row drops a random number."
         rng = self.random_state
         sizes = rng.integers(1, n_words + 1, num_samples - 1)          # how many words each sample removes
         keys = rng.random((num_samples - 1, n_words))                   # random keys: the `size` smallest go
