@@ -146,19 +146,28 @@ def smo(K, y, C=1.0, tol=1e-3, max_iter=-1, tau=1e-12):
     return alpha, float(rho), it
 
 # %% ../nbs/54_svm.ipynb #0955f306
+def _pairwise_votes(dec, n_classes):
+    "Votes `(n, K)` of the pairwise classifiers, decisions `(n, K(K-1)/2)` for the pairs a < b in order."
+    votes = np.zeros((len(dec), n_classes), dtype=int)
+    p = 0
+    for a in range(n_classes):
+        for b in range(a + 1, n_classes):
+            votes[:, a] += dec[:, p] > 0
+            votes[:, b] += dec[:, p] <= 0
+            p += 1
+    return votes
+
 def _ovr_decision(dec, n_classes):
     "Per-class scores `(n, K)` from one-vs-one decisions `(n, K(K-1)/2)`: votes + a confidence in (-1/3, 1/3)."
     # the confidence only breaks ties between equal vote counts (scikit-learn's formula)
-    votes, conf = np.zeros((len(dec), n_classes)), np.zeros((len(dec), n_classes))
+    conf = np.zeros((len(dec), n_classes))
     p = 0
     for a in range(n_classes):
         for b in range(a + 1, n_classes):
             conf[:, a] += dec[:, p]
             conf[:, b] -= dec[:, p]
-            votes[:, a] += dec[:, p] > 0
-            votes[:, b] += dec[:, p] <= 0
             p += 1
-    return votes + conf / (3 * (np.abs(conf) + 1))
+    return _pairwise_votes(dec, n_classes) + conf / (3 * (np.abs(conf) + 1))
 
 def _sigmoid_predict(f, A, B):
     "Platt's $P = 1 / (1 + e^{Af + B})$, computed without overflow."
@@ -353,11 +362,4 @@ class SVC(ClassifierMixin, BaseEstimator):
         "Majority vote of the pairwise classifiers (the sign of the decision for two classes)."
         dec = self._ovo_decision(X)
         if len(self.classes_) == 2: return self.classes_[(dec > 0).astype(int)]
-        k = len(self.classes_)
-        votes, p = np.zeros((len(dec), k), dtype=int), 0
-        for a in range(k):
-            for b in range(a + 1, k):
-                votes[:, a] += dec[:, p] > 0
-                votes[:, b] += dec[:, p] <= 0
-                p += 1
-        return self.classes_[votes.argmax(1)]
+        return self.classes_[_pairwise_votes(dec, len(self.classes_)).argmax(1)]
