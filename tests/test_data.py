@@ -290,7 +290,7 @@ def test_ctrl_c_during_download_removes_temp_file(env, server, monkeypatch):
     srv = server({f"/canon/{MNIST_SMALL}": good})
     _serve_canonical(monkeypatch, srv, "mnist", [MNIST_SMALL])
     def interrupt(*a, **k): raise KeyboardInterrupt
-    monkeypatch.setattr(data, "verify_file", interrupt)
+    monkeypatch.setattr(data.files, "verify_file", interrupt)
     with pytest.raises(KeyboardInterrupt): data.fetch("mnist", MNIST_SMALL)
     assert _files(env) == []
 
