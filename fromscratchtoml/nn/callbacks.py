@@ -51,13 +51,13 @@ def progress_bar():
     return tqdm
 
 
-# %% ../../nbs/12_optimizers.ipynb #ec5656f5
+# %% ../../nbs/12_optimizers.ipynb #53e949cf
 import inspect, math
 import numpy as np
 from ..core import check_positive_int
 
 
-# %% ../../nbs/12_optimizers.ipynb #0543aa37
+# %% ../../nbs/12_optimizers.ipynb #6d595557
 def _mode(mode, monitor):
     "'min' or 'max' ('auto': max for accuracies, min for losses)."
     if mode == "auto": return "max" if "acc" in monitor else "min"
