@@ -13,6 +13,7 @@ HALF := $(shell n=$$(( $(NPROC) / 2 )); [ $$n -gt 0 ] && echo $$n || echo 1)
 BLAS_PER_JOB := OMP_NUM_THREADS=$(HALF) OPENBLAS_NUM_THREADS=$(HALF) MKL_NUM_THREADS=$(HALF)
 
 .PHONY: help install export check-sync readme test test-nbs test-py test-site book site lab bench clean
+.PHONY: exercises workshop slides test-workshop
 
 help:
 	@echo "make test   - install, check notebooks/package sync, run notebook tests (quick mode), pytest and the site check"
@@ -20,6 +21,9 @@ help:
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make readme - regenerate README.md from nbs/index.ipynb"
 	@echo "make bench  - run the benchmarks (not part of the tests)"
+	@echo "make workshop  - write the attendee notebooks into workshop/ and open them in JupyterLab, in quick mode"
+	@echo "make exercises - write the attendee notebooks (exercises as stubs) into workshop/"
+	@echo "make slides    - build the workshop's reveal.js decks into _build/slides/ (served locally, no CDN)"
 
 $(STAMP): settings.ini setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +58,7 @@ test-site: install
 	$(BLAS_PER_JOB) FSTML_QUICK=1 $(BIN)/python .ci/build_site.py --quick --out _build/site-quick nbs/index.ipynb nbs/00_core.ipynb nbs/01_data.ipynb
 	$(BIN)/python .ci/browser_check.py _build/site-quick
 
-test: check-sync test-nbs test-py test-site
+test: check-sync test-nbs test-py test-site test-workshop
 	@echo "make test: all checks passed"
 
 book: export
@@ -70,3 +74,30 @@ bench: install
 
 clean:
 	rm -rf _build _docs _proc
+
+# The workshop. Attendees install with `pip install -e ".[workshop]"` (no torch), so these targets use the
+# Python of .venv when there is one and otherwise the one on PATH, and never run the dev install.
+WS_PY := $(shell test -x $(BIN)/python && echo $(BIN)/python || echo python3)
+
+exercises:
+	$(WS_PY) .ci/make_exercises.py --out workshop
+
+workshop: exercises
+	FSTML_QUICK=1 $(WS_PY) -m jupyter lab workshop
+
+# reveal.js comes from npm (pinned in .ci/make_slides.py) into _build/, MathJax from jupyter-server-mathjax.
+slides: install
+	$(BIN)/python .ci/make_slides.py --out _build/slides
+	$(BIN)/python .ci/browser_check.py _build/slides --slides
+
+# The attendee's path: a fresh virtualenv with only the workshop extra (torch must be missing there) runs
+# the attendee notebooks in quick mode; every exercise check must fail on its stub and pass on the solution.
+WS_VENV := _build/workshop-venv
+test-workshop: install
+	test -x $(WS_VENV)/bin/python || $(PYTHON) -m venv $(WS_VENV)
+	$(WS_VENV)/bin/python -m pip install -q --upgrade pip setuptools wheel
+	$(WS_VENV)/bin/python -m pip install -q -c constraints.txt -e '.[workshop]'
+	! $(WS_VENV)/bin/python -c "import torch" 2>/dev/null || { echo "test-workshop: torch is installed in $(WS_VENV)"; exit 1; }
+	$(BIN)/python .ci/make_exercises.py --out _build/workshop-nbs
+	cd _build/workshop-nbs && env -u FSTML_REQUIRE_ORACLES $(BLAS_PER_JOB) FSTML_QUICK=1 \
+	  ../../$(WS_VENV)/bin/python ../../.ci/run_workshop.py --jobs 2 --book ../../nbs *.ipynb

@@ -15,6 +15,10 @@ must appear, link to pages of the site, include the page the word was taken from
 chapter, unless --search names one), and following that result must land on an existing section.
 Full-page screenshots go to SITE_DIR/screenshots/ (search.png shows the results).
 
+With --slides, SITE_DIR holds the workshop's reveal.js decks (make_slides.py): every deck must initialise
+reveal.js, typeset its maths and request nothing from outside; a screenshot of each deck's slides with maths
+goes to SITE_DIR/screenshots/.
+
 Exit status 1 with a clear message on any failure. The browser is Debian's /usr/bin/chromium (or $CHROMIUM):
 Playwright never downloads one. Without Chromium or Playwright the check is skipped with one line saying how
 to install it (exit status 0), unless FSTML_REQUIRE_BROWSER=1, which makes that a failure (exit status 2).
@@ -289,6 +293,91 @@ def search_plan(site: Path, pages: list[str], word: str | None) -> tuple[list[st
     return [chapter] + ([nested] if nested else []), word, expect
 
 
+# A deck once reveal.js and MathJax are done: slide count, formulas typeset or not, and the first slide with maths.
+_DECK_PROBE = """() => {
+  const scripts = Array.from(document.querySelectorAll('script[type^="math/tex"]'));
+  const typeset = scripts.filter(s => s.previousElementSibling &&
+                                      /(^| )MathJax(_Display)?( |$)/.test(s.previousElementSibling.className)).length;
+  const slides = Array.from(document.querySelectorAll('.reveal .slides > section'));
+  const prose = document.querySelector('.reveal .slides').cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  return {ready: !!(window.Reveal && Reveal.isReady()), total: window.Reveal ? Reveal.getTotalSlides() : 0,
+          tex: scripts.length, typeset, text: prose.textContent,
+          errors: document.querySelectorAll('.MathJax_Error, merror').length,
+          mathSlide: slides.findIndex(s => s.querySelector('script[type^="math/tex"]'))};
+}"""
+
+
+def check_decks(folder: Path, timeout: float) -> int:
+    "Open every deck in `folder`: reveal.js ready, maths typeset, nothing requested from outside."
+    decks = sorted(p.name for p in folder.glob("*.html") if p.name != "index.html")
+    if not decks:
+        print(f"browser_check: FAILED: no decks in {folder} (run make_slides.py first)", file=sys.stderr)
+        return 1
+    problem = browser_problem()
+    if problem:
+        return no_browser(problem, f"the slide decks in {folder}")
+    from playwright.sync_api import sync_playwright
+    srv, base = serve(folder)
+    failures, timeout_ms = [], int(timeout * 1000)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block").new_page()
+            for name in decks:
+                remote, failed, errors = [], [], []
+                def on_request(r):
+                    u = urlparse(r.url)
+                    if u.scheme in ("http", "https", "ws", "wss") and u.hostname not in ("127.0.0.1", "localhost"):
+                        remote.append(r.url)
+                def on_failed(r):
+                    if not r.url.startswith(("about:", "data:")) and ASSISTIVE_FONTS not in r.url:
+                        failed.append(f"{r.url} ({r.failure})")
+                def on_error(e): errors.append(str(e))
+                page.on("request", on_request)
+                page.on("requestfailed", on_failed)
+                page.on("pageerror", on_error)
+                probs = []
+                page.goto(base + name, wait_until="load", timeout=timeout_ms)
+                try:
+                    page.wait_for_function("window.Reveal && Reveal.isReady() && "
+                                           "document.documentElement.getAttribute('data-mathjax') === 'done'",
+                                           timeout=timeout_ms)
+                except Exception:
+                    probs.append("reveal.js did not initialise or MathJax did not finish")
+                facts = page.evaluate(_DECK_PROBE)
+                if facts["mathSlide"] >= 0:  # show the first slide with maths, for the screenshot
+                    page.evaluate(f"Reveal.slide({facts['mathSlide']})")
+                    page.wait_for_timeout(300)
+                (folder / "screenshots").mkdir(exist_ok=True)
+                page.screenshot(path=str(folder / "screenshots" / (Path(name).stem + ".png")))
+                page.remove_listener("request", on_request)
+                page.remove_listener("requestfailed", on_failed)
+                page.remove_listener("pageerror", on_error)
+                if not facts["ready"]: probs.append("reveal.js is not ready")
+                if facts["total"] < 2: probs.append(f"only {facts['total']} slide(s)")
+                if facts["tex"] == 0: probs.append("no maths in the deck")
+                elif facts["typeset"] < facts["tex"] or facts["errors"]:
+                    probs.append(f"{facts['typeset']} of {facts['tex']} formulas typeset, {facts['errors']} errors")
+                raw = [t for t in RAW_TEX if t in facts["text"]]
+                if raw: probs.append(f"raw TeX visible: {raw}")
+                if remote: probs.append(f"requests to non-local hosts: {remote[:5]}")
+                if failed: probs.append(f"failed requests: {failed[:5]}")
+                probs += [f"JavaScript error: {e}" for e in errors]
+                print(f"browser_check: {name:<12} {'ok' if not probs else 'FAILED':6} slides {facts['total']:>3}  "
+                      f"formulas {facts['typeset']}/{facts['tex']}")
+                failures += [f"{name}: {p}" for p in probs]
+            browser.close()
+    finally:
+        srv.shutdown()
+    if failures:
+        print(f"browser_check: FAILED ({len(failures)} problem(s)):", file=sys.stderr)
+        for f in failures: print(f"  - {f}", file=sys.stderr)
+        return 1
+    print(f"browser_check: {len(decks)} deck(s) passed")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("site", help="folder holding the rendered site (index.html)")
@@ -300,7 +389,10 @@ def main(argv=None) -> int:
                     help="word to search for (default: a heading word of a chapter)")
     ap.add_argument("--shots", help="screenshot folder (default: SITE/screenshots)")
     ap.add_argument("--timeout", type=float, default=60, help="seconds to wait for a page and its maths")
+    ap.add_argument("--slides", action="store_true", help="SITE holds reveal.js decks: check every deck")
     a = ap.parse_args(argv)
+    if a.slides:
+        return check_decks(Path(a.site).resolve(), a.timeout)
     site = Path(a.site).resolve()
     if not (site / "index.html").is_file():
         print(f"browser_check: FAILED: {site}/index.html does not exist (build the site first)",

@@ -62,21 +62,31 @@ def run_notebook(attendee: Path, book: Path) -> list[str]:
     return problems
 
 
+def run_one(path: Path, book: str) -> list[str]:
+    "Run one attendee notebook from its own folder, as JupyterLab does."
+    t0, cwd = time.time(), os.getcwd()
+    os.chdir(path.parent)
+    try: found = run_notebook(path.resolve(), (Path(cwd) / book / path.name).resolve())
+    finally: os.chdir(cwd)
+    print(f"{path.name}: {'ok' if not found else 'FAILED'} in {time.time() - t0:.0f} s", flush=True)
+    return found
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("notebooks", nargs="+")
     ap.add_argument("--book", default="nbs", help="folder of the book's notebooks (the solutions)")
+    ap.add_argument("--jobs", type=int, default=1, help="notebooks run at once, each in its own process")
     args = ap.parse_args(argv)
     os.environ["IN_TEST"] = "1"  # as nbdev_test: no export, no interactive widgets
-    problems = []
-    for p in map(Path, args.notebooks):
-        t0 = time.time()
-        cwd = os.getcwd()
-        os.chdir(p.parent)  # notebooks run from their own folder, as in JupyterLab
-        try: found = run_notebook(p.resolve(), (Path(cwd) / args.book / p.name).resolve())
-        finally: os.chdir(cwd)
-        print(f"{p.name}: {'ok' if not found else 'FAILED'} in {time.time() - t0:.0f} s")
-        problems += found
+    paths = [Path(p) for p in args.notebooks]
+    if args.jobs > 1 and len(paths) > 1:
+        # One process per notebook: a chapter's kernel state (dtypes, transformers) never leaks into another.
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(run_one, paths, [args.book] * len(paths)))
+    else: results = [run_one(p, args.book) for p in paths]
+    problems = [m for r in results for m in r]
     for msg in problems: print("error:", msg)
     return 1 if problems else 0
 
