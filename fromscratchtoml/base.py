@@ -4,13 +4,13 @@
 
 # %% ../nbs/03_estimator_base.ipynb #daf71afc
 from __future__ import annotations
-import inspect
+import inspect, warnings
 import numpy as np
 from .core import check_array, check_consistent_length, check_is_fitted
 
 # %% auto #0
 __all__ = ['BaseEstimator', 'ClassifierMixin', 'LinearClassifierMixin', 'RegressorMixin', 'ClusterMixin', 'TransformerMixin',
-           'check_X', 'check_X_y', 'encode_classes']
+           'DataConversionWarning', 'check_X', 'check_X_y', 'encode_classes', 'available_if']
 
 # %% ../nbs/03_estimator_base.ipynb #e8816ef1
 class BaseEstimator:
@@ -52,8 +52,9 @@ class BaseEstimator:
     def _check_n_features(self, X):
         "Raise if `X` does not have the number of features seen in `fit`."
         if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} was fitted with "
-                             f"{self.n_features_in_} features")
+            n, name = X.shape[1], type(self).__name__
+            raise ValueError(f"X has {n} features, but {name} is expecting {self.n_features_in_} features "
+                             f"as input (X has {n} features, but {name} was fitted with {self.n_features_in_})")
 
 class ClassifierMixin:
     "Mean accuracy as `score`, and the classifier tag."
@@ -121,14 +122,32 @@ class TransformerMixin:
         return tags
 
 # %% ../nbs/03_estimator_base.ipynb #926c150b
+class DataConversionWarning(UserWarning):
+    "The input was accepted in another shape or type than given (scikit-learn's warning of the same name)."
+
 def check_X(X, name="X") -> np.ndarray:
-    "A finite 2-D `float64` array of samples."
-    return check_array(X, name=name, ndim=2, dtype=np.float64)
+    "A finite 2-D `float64` array of samples, with at least one sample and one feature."
+    X = check_array(X, name=name, dtype=np.float64)
+    if X.ndim == 1:
+        raise ValueError(f"{name} must be 2-dimensional, got a 1-D array of shape {X.shape}. Reshape your data "
+                         f"with {name}.reshape(-1, 1) if it has a single feature, or {name}.reshape(1, -1) "
+                         "if it is a single sample")
+    if X.ndim != 2: raise ValueError(f"{name} must be 2-dimensional, got shape {X.shape}")
+    if X.shape[1] < 1:
+        raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+    return X
 
 def check_X_y(X, y, y_numeric=False):
     "Check `X` (2-D, finite) and `y` (1-D, same length); `y` is cast to float64 when `y_numeric`."
+    if y is None:
+        raise ValueError("this estimator requires y to be passed, but the target y is None")
     X = check_X(X)
     y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        # a one-column DataFrame or y[:, None]: meant as a vector, so used as one, with a word
+        warnings.warn("A column-vector y was passed when a 1d array was expected: y of shape "
+                      f"{y.shape} is used as y.ravel(), of shape ({len(y)},)", DataConversionWarning, stacklevel=3)
+        y = y.ravel()
     if y.ndim != 1: raise ValueError(f"y must be 1-dimensional, got shape {y.shape}")
     check_consistent_length(X, y, names=["X", "y"])
     if y_numeric or y.dtype.kind == "f":
@@ -139,8 +158,30 @@ def check_X_y(X, y, y_numeric=False):
 
 def encode_classes(y, min_classes=2):
     "Sorted unique labels `classes_` and each sample's index into it; at least `min_classes` classes."
+    y = np.asarray(y)
+    if y.dtype.kind == "f" and (y != np.round(y)).any():
+        # 150 distinct floats would otherwise fit 150 classes without a word
+        raise ValueError(f"Unknown label type: continuous. y looks like a regression target ({len(np.unique(y))} "
+                         "distinct values, not all whole numbers): a classifier needs class labels, so use a "
+                         "regressor, or turn y into classes first (np.digitize)")
     classes, y_idx = np.unique(y, return_inverse=True)
     if len(classes) < min_classes:
         raise ValueError(f"the data contains only {len(classes)} class ({classes.tolist()}): "
                          f"a classifier needs at least {min_classes} classes")
     return classes, y_idx.reshape(-1)
+
+# %% ../nbs/03_estimator_base.ipynb #29543631
+class available_if:
+    "Decorator: the method exists only when `check(self)` is true, so `hasattr` answers honestly (scikit-learn's)."
+    def __init__(self, check): self.check = check
+
+    def __call__(self, fn):
+        self.fn, self.__doc__, self.__name__ = fn, fn.__doc__, fn.__name__
+        return self
+
+    def __get__(self, obj, owner=None):
+        if obj is None: return self.fn         # on the class: the plain function, for help() and the docs
+        if not self.check(obj):
+            raise AttributeError(f"{type(obj).__name__} has no {self.__name__} with these parameters")
+        return self.fn.__get__(obj, owner)
+

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #257cdc2c
 from __future__ import annotations
-import os, numbers
+import functools, numbers, os, sys
 import numpy as np
 
 # %% auto #0
@@ -58,14 +58,42 @@ def is_quick() -> bool:
 # %% ../nbs/00_core.ipynb #7c0dc6da
 class NotFittedError(ValueError, AttributeError):
     "Raised when a model is used before it was fitted or built (same bases as scikit-learn's)."
+    def __new__(cls, *args, **kwargs):
+        # Once scikit-learn is loaded, the error is also *its* NotFittedError, so code written for it (and
+        # its own estimator checks) catches ours too; it is looked up, never imported: no run-time dependency.
+        sk = sys.modules.get("sklearn.exceptions")
+        if cls is NotFittedError and sk is not None: cls = _also_sklearns(sk.NotFittedError)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __reduce__(self): return NotFittedError, self.args   # unpickles without scikit-learn too
+
+@functools.cache
+def _also_sklearns(sk_error):
+    "Our `NotFittedError` that is a subclass of scikit-learn's as well."
+    return type("NotFittedError", (NotFittedError, sk_error), {"__module__": __name__})
+
+def _is_sparse(X) -> bool:
+    "True for a SciPy sparse matrix or array, recognised without importing SciPy."
+    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")
 
 def check_array(X, name="X", ndim=None, min_samples=1, dtype="default", allow_nan=False,
                 copy=False) -> np.ndarray:
     "Convert `X` to `dtype` (default float; `None` keeps it) and check its rank, size and finiteness."
+    if _is_sparse(X):
+        raise TypeError(f"{name} is a sparse matrix, and sparse input is not supported: "
+                        f"pass {name}.toarray() (a dense copy) if it fits in memory")
     try: arr = np.asarray(X)
     except Exception as e: raise TypeError(f"{name} could not be converted to an array: {e}") from None
-    if arr.dtype == object: raise TypeError(f"{name} must be numeric, got an array of Python objects")
     if dtype == "default": dtype = get_default_dtype()
+    if arr.dtype == object:
+        if dtype is None: raise TypeError(f"{name} must be numeric, got an array of Python objects")
+        # Python numbers in an object array (a DataFrame's .values, a list of Decimals) convert, as in
+        # scikit-learn; anything else says which value could not
+        try: arr = arr.astype(dtype)
+        except (TypeError, ValueError) as e: raise TypeError(f"{name} must be numeric: {e}") from None
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers "
+                         "(pass the real part, the modulus, or both as separate features)")
     if dtype is not None:
         if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")

@@ -44,7 +44,7 @@ class PCA(TransformerMixin, BaseEstimator):
         "Sets `components_` `(k, d)`, `explained_variance_(ratio_)`, `singular_values_`, `mean_` and more."
         X = check_X(X, name="X")
         n, d = X.shape
-        if n < 2: raise ValueError(f"PCA needs at least 2 samples, got {n}")
+        if n < 2: raise ValueError(f"PCA needs at least 2 samples, got n_samples={n}")
         if self.svd_solver not in ("full", "covariance_eigh"):
             raise ValueError(f"svd_solver must be 'full' or 'covariance_eigh', got {self.svd_solver!r}")
         self.mean_ = X.mean(0)

@@ -87,6 +87,11 @@ class Adaline(LinearClassifierMixin, BaseEstimator):
             fit_intercept,
         )
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False   # honest: scikit-learn's checks then use two classes
+        return tags
+
     def fit(self, X, y):
         """Full-batch gradient descent on $\\frac{1}{2n}\\sum_i (y_i - w^\\top x_i - b)^2$; sets `coef_`,
         `intercept_`, `loss_curve_` (MSE)."""
@@ -97,7 +102,8 @@ class Adaline(LinearClassifierMixin, BaseEstimator):
         X, y = check_X_y(X, y)
         self.classes_, yi = encode_classes(y)
         if len(self.classes_) != 2:
-            raise ValueError(f"Adaline is a binary classifier, got {len(self.classes_)} classes")
+            raise ValueError(f"Only binary classification is supported: Adaline is a binary classifier, "
+                             f"got {len(self.classes_)} classes")
         t = 2.0 * yi - 1
         n, d = X.shape
         w, b = np.zeros(d), 0.0

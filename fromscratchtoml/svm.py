@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers, warnings
 import numpy as np
 from .core import as_generator, check_is_fitted, squared_distances, NotFittedError
-from .base import BaseEstimator, ClassifierMixin, check_X, check_X_y, encode_classes
+from .base import BaseEstimator, ClassifierMixin, available_if, check_X, check_X_y, encode_classes
 
 # %% auto #0
 __all__ = ['kernel_matrix', 'smo', 'platt_sigmoid', 'pairwise_coupling', 'SVC']
@@ -323,10 +323,16 @@ class SVC(ClassifierMixin, BaseEstimator):
                 dec[test] = m.decision_function(X[idx[test]])   # positive means +1, the pair's first class
             self.probA_[p], self.probB_[p] = platt_sigmoid(dec, ypm)
 
+    def _probability_fitted(self):
+        # NotFittedError is an AttributeError: with probability=False, hasattr(model, "predict_proba") is False
+        if not self.probability: raise NotFittedError("predict_proba needs SVC(probability=True) at fit time")
+        return True
+
+    @available_if(_probability_fitted)
     def predict_proba(self, X):
         "Class probabilities `(n, K)` (needs `probability=True`): Platt's sigmoids, coupled as in libsvm."
         check_is_fitted(self, "support_vectors_")
-        if not self.probability or not hasattr(self, "probA_"):
+        if not hasattr(self, "probA_"):
             raise NotFittedError("predict_proba needs SVC(probability=True) at fit time")
         dec = self._ovo_decision(X)
         if len(self.classes_) == 2: dec = -dec[:, None]   # back to libsvm's sign: positive = first class
