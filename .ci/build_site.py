@@ -181,7 +181,28 @@ def to_html(nb, nb_path: Path) -> str:
     doc = '<div class="output_markdown rendered_html output_subarea output_execute_result'
     body = body.replace(doc + '">', doc + ' doc-output">')
     source = r'<a class="source-link" href="\1" target="_blank">source</a>'
-    return re.sub(r'<a href="([^"]+)">source</a>', source, body)
+    return fold_exercises(re.sub(r'<a href="([^"]+)">source</a>', source, body))
+
+
+# Workshop exercises: the solution stays in the book (it executes), folded so a reader can try first.
+_re_exercise_input = re.compile(r'(<div class="cell [^"]*celltag_fstml-exercise[^"]*"[^>]*>\n)'
+                                r'(<div class="input">.*?</pre></div>\n</div>\n</div>\n</div>\n)', re.S)
+
+
+def tag_exercises(nb) -> int:
+    "Tag the code cells marked `#| exercise: name` (before nbdev's processors drop the directives)."
+    n = 0
+    for c in nb.cells:
+        if c.cell_type == "code" and "exercise:" in _directives(c.source):
+            c.metadata.setdefault("tags", []).append("fstml-exercise")
+            n += 1
+    return n
+
+
+def fold_exercises(body: str) -> str:
+    "Wrap the input of each tagged exercise cell in <details>: folded on the page, one click to open."
+    return _re_exercise_input.sub(r'\1<details class="exercise-solution"><summary>Solution (the workshop\'s '
+                                  r'attendee notebooks hold a stub here)</summary>\n\2</details>\n', body)
 
 
 def render_one(nb_path: str, quick: bool, do_execute: bool, timeout: int | None, rel_dir: str = "") -> dict:
@@ -203,6 +224,7 @@ def render_one(nb_path: str, quick: bool, do_execute: bool, timeout: int | None,
         if quick: os.environ["FSTML_QUICK"] = "1"
         os.environ["MPLBACKEND"] = "Agg"
         os.environ["IN_TEST"] = "1"  # as nbdev sets while processing docs
+        tag_exercises(nb)
         proc, fm = doc_notebook(nb_path, json.loads(nbformat.writes(nb)))
         title = str(fm.get("title") or nb_path.stem)
         body = to_html(proc, nb_path)
