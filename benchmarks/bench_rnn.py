@@ -1,67 +1,104 @@
-"""Training throughput of recurrent models, ours (NumPy) vs PyTorch (CPU), float32, in one process.
+"""Training throughput of recurrent models, ours (NumPy) vs PyTorch (CPU), float32; the LSTM's peak memory.
 
-Models (many-to-one): input 64 -> RNN(tanh) or LSTM with 128 units over 32 steps -> Dense(10), batch 32,
-cross-entropy loss, Adam. Both sides use the same number of threads (default 1; `--threads N`).
-Targets: RNN >= 1.8x torch, LSTM >= 0.8x torch.
+Models (many-to-one): input F -> RNN(tanh), LSTM or GRU with H units over T steps -> Dense(10), batch B,
+cross-entropy loss, Adam; three shapes (B, T, F, H) each. Peak resident memory of one LSTM training epoch is
+measured for each library in a process of its own. `python benchmarks/bench_rnn.py --help` lists the options.
 """
-import argparse, os, sys, time
+from pathlib import Path
 
-ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads for both sides")
-ap.add_argument("--samples", type=int, default=4096, help="training samples per timed epoch")
-ap.add_argument("--repeats", type=int, default=3, help="timed epochs per side; the best is reported")
-args = ap.parse_args()
-for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"): os.environ[v] = str(args.threads)
-
+import _harness as H
 import numpy as np
-import torch
 from fromscratchtoml.nn.layers import Dense
 from fromscratchtoml.nn.model import Sequential
 from fromscratchtoml.nn.optimizers import Adam
-from fromscratchtoml.nn.recurrent import RNN, LSTM
+from fromscratchtoml.nn import recurrent
 
-torch.set_num_threads(args.threads)
-B, T, F, H, C = 32, 32, 64, 128, 10
-rng = np.random.default_rng(0)
-X = rng.standard_normal((args.samples, T, F)).astype(np.float32)
-y = rng.integers(0, C, args.samples)
+CLASSES = 10
 
-def ours(cls):
-    model = Sequential([cls(H), Dense(C)], seed=0)
+
+def data(p):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((p["n"], p["T"], p["F"])).astype(np.float32)
+    return X, rng.integers(0, CLASSES, p["n"])
+
+
+def ours_epoch_fn(kind, X, y, B, H_, warm=True):
+    model = Sequential([getattr(recurrent, kind)(H_), Dense(CLASSES)], seed=0)
     model.compile(loss="cross_entropy", optimizer=Adam(1e-3))
-    model.fit(X[:4 * B], y[:4 * B], epochs=1, batch_size=B, verbose=False)           # build + warm up
-    best = 0.0
-    for _ in range(args.repeats):
-        t0 = time.perf_counter(); model.fit(X, y, epochs=1, batch_size=B, verbose=False)
-        best = max(best, len(X) / (time.perf_counter() - t0))
-    return best
+    if warm:
+        model.fit(X[:4 * B], y[:4 * B], epochs=1, batch_size=B, verbose=False)
 
-class TorchModel(torch.nn.Module):
-    def __init__(self, cls):
-        super().__init__(); self.rnn = cls(F, H, batch_first=True); self.head = torch.nn.Linear(H, C)
-    def forward(self, x): return self.head(self.rnn(x)[0][:, -1])
+    def epoch():
+        model.fit(X, y, epochs=1, batch_size=B, verbose=False)
 
-def theirs(cls):
+    return epoch
+
+
+def torch_epoch_fn(kind, X, y, B, H_, warm=True):
+    torch = H.import_torch()
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = getattr(torch.nn, kind)(X.shape[2], H_, batch_first=True)
+            self.head = torch.nn.Linear(H_, CLASSES)
+
+        def forward(self, x):
+            return self.head(self.rnn(x)[0][:, -1])
+
     torch.manual_seed(0)
-    model = TorchModel(cls); opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model = Net()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    def epoch(n):
+
+    def epoch(n=len(X)):
         perm = torch.randperm(n)
         for lo in range(0, n, B):
             idx = perm[lo:lo + B]
-            opt.zero_grad(); loss = torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx]); loss.backward(); opt.step()
-    epoch(4 * B)
-    best = 0.0
-    for _ in range(args.repeats):
-        t0 = time.perf_counter(); epoch(len(X)); best = max(best, len(X) / (time.perf_counter() - t0))
-    return best
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
 
-print(f"numpy {np.__version__}, torch {torch.__version__}, threads {args.threads}, float32, "
-      f"batch {B}, {T} steps, input {F}, hidden {H}, {C} classes, {args.samples} samples/epoch, best of {args.repeats}")
-targets = {"RNN": 1.8, "LSTM": 0.8}
-ok = True
-for name, ocls, tcls in [("RNN", RNN, torch.nn.RNN), ("LSTM", LSTM, torch.nn.LSTM)]:
-    a, b = ours(ocls), theirs(tcls)
-    ok &= a / b >= targets[name]
-    print(f"{name:5s} ours {a:8.0f} samples/s   torch {b:8.0f} samples/s   ratio {a / b:.2f}x   (target >= {targets[name]}x)")
-print("targets met" if ok else "targets NOT met (on a busy machine the ratios are noisy: rerun when it is quiet)")
+    if warm:
+        epoch(min(4 * B, len(X)))
+    return epoch
+
+
+def measurer(kind):
+    def measure(p, repeats, budget):
+        X, y = data(p)
+        ours = ours_epoch_fn(kind, X, y, p["B"], p["H"])
+        ref = torch_epoch_fn(kind, X, y, p["B"], p["H"])
+        a, b = H.interleave(lambda: H.stopwatch(ours), lambda: H.stopwatch(ref), repeats, budget)
+        return H.Timing(a, b, samples=len(X))
+    return measure
+
+
+def lstm_epoch(p, side):
+    "One cold epoch (no warm-up), so that the buffers it allocates count in its peak."
+    X, y = data(p)
+    return (ours_epoch_fn if side == "ours" else torch_epoch_fn)("LSTM", X, y, p["B"], p["H"], warm=False)
+
+
+def shapes(dims, samples):
+    "Labels name the shape only; the epoch's sample count, smaller for a quick run, is in the JSON file."
+    return {f"B{B} T{T} F{F} H{H_}": {"B": B, "T": T, "F": F, "H": H_, "n": n}
+            for (B, T, F, H_), n in zip(dims, samples)}
+
+
+DIMS = ((16, 16, 32, 64), (32, 32, 64, 128), (64, 64, 64, 256))
+# epochs of about a second of our time at 1 thread
+SAMPLES = {"RNN": (8192, 2048, 512), "LSTM": (2048, 512, 128), "GRU": (2048, 512, 128)}
+QUICK = {"RNN": (512, 128, 64), "LSTM": (128, 64, 64), "GRU": (128, 64, 64)}
+TARGETS = {"RNN": (">=", 2.0, 1.8), "LSTM": (">=", 1.2, 1.0), "GRU": (">=", 1.2, 1.0)}
+
+WORKLOADS = [
+    H.Workload(kind.lower(), f"{kind} training", "torch", measurer(kind), throughput=True,
+               target=TARGETS[kind], epoch=lstm_epoch if kind == "LSTM" else None, script=Path(__file__).stem,
+               shapes=shapes(DIMS, SAMPLES[kind]), quick=shapes(DIMS, QUICK[kind]))
+    for kind in ("RNN", "LSTM", "GRU")
+]
+
+if __name__ == "__main__":
+    H.main(WORKLOADS, __doc__)
