@@ -20,7 +20,8 @@ help:
 	@echo "make book   - install, execute every chapter at full size and render the HTML book into _docs/"
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make readme - regenerate README.md from nbs/index.ipynb"
-	@echo "make bench  - run the benchmarks (not part of the tests)"
+	@echo "make bench  - run the benchmarks (not part of the tests); figures also in _build/bench.json"
+	@echo "              BENCH_ARGS='--quick' for a try-out, '--only mlp,lstm' to choose, '--help' for the rest"
 	@echo "make workshop  - write the attendee notebooks into workshop/ and open them in JupyterLab, in quick mode"
 	@echo "make exercises - write the attendee notebooks (exercises as stubs) into workshop/"
 	@echo "make slides    - build the workshop's reveal.js decks into _build/slides/ (served locally, no CDN)"
@@ -69,8 +70,11 @@ book: export
 lab: install
 	$(BIN)/jupyter lab nbs
 
+# Every workload at several shapes, at 1 thread and at the machine's thread count, each in its own process
+# (thread pools are sized when BLAS loads). About 15 minutes on 2 cores; BENCH_ARGS=--quick takes a few.
+BENCH_ARGS ?=
 bench: install
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	$(BIN)/python benchmarks/_harness.py --json _build/bench.json $(BENCH_ARGS)
 
 clean:
 	rm -rf _build _docs _proc
