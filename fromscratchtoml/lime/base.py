@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator, check_positive_int
+from . import render
 
 # %% auto #0
 __all__ = ['FEATURE_SELECTION', 'exponential_kernel', 'euclidean_distances_to_first', 'cosine_distances_to_first',
@@ -277,6 +278,7 @@ def distances_to_first(X, metric):
 # %% ../../nbs/20_lime.ipynb #b4fb9dd8
 class Explanation:
     "What an explainer returns: per label, the local model's weights, intercept, $R^2$ and local prediction."
+    html_num_features = None                                   # bars drawn by as_html (None: every feature)
     def __init__(self, feature_names=None, class_names=None, mode="classification"):
         self.feature_names = feature_names                     # id -> readable name, or None to show ids
         self.class_names, self.mode = class_names, mode
@@ -320,3 +322,51 @@ class Explanation:
         else: ax.set_title("Local explanation")
         fig.tight_layout()
         return fig
+
+    def _html_labels(self, labels):
+        "lime's rule: every explained label for a classifier, label 1 (the model itself) for a regressor."
+        if self.mode == "regression": return [1]
+        if labels is None: return self.available_labels()
+        return [int(labels)] if np.ndim(labels) == 0 else [int(l) for l in labels]
+
+    def _class_name(self, label):
+        return label if self.class_names is None else self.class_names[label]
+
+    def _html(self, labels=None, predict_proba=True, show_predicted_value=True, dark_mode=False,
+              num_features=None, **kwargs):
+        "The explanation as one HTML fragment; `num_features` caps the bars (lime shows them all)."
+        num_features = self.html_num_features if num_features is None else num_features
+        labels = self._html_labels(labels)
+        parts = []
+        if self.mode == "classification" and predict_proba and self.predict_proba is not None:
+            names = [self._class_name(i) for i in range(len(self.predict_proba))]
+            parts.append(render.probability_bars(self.predict_proba, names))
+        if self.mode == "regression" and show_predicted_value and hasattr(self, "predicted_value"):
+            parts.append(render.predicted_value(self.predicted_value, self.min_value, self.max_value))
+        for label in labels:
+            items = self.as_list(label)[:num_features]          # first: an unexplained label is a KeyError
+            title = (f"Explanation for class {self._class_name(label)}" if self.mode == "classification"
+                     else "Explanation (positive raises the prediction)")
+            parts.append(render.weight_bars(items, title))
+        parts.append(self._domain_html(labels[0], num_features=num_features, **kwargs))
+        return render.fragment(parts, dark_mode)
+
+    def _domain_html(self, label, num_features=None, **kwargs):
+        "The instance itself, annotated: the tabular, text and image explanations draw theirs."
+        if kwargs: raise TypeError(f"as_html() got unexpected keyword arguments {sorted(kwargs)}")
+        return ""
+
+    def as_html(self, labels=None, predict_proba=True, show_predicted_value=True, dark_mode=False, **kwargs):
+        "lime's `as_html`: one HTML page, its style inline and images embedded, no script, nothing to fetch."
+        return render.page(self._html(labels, predict_proba, show_predicted_value, dark_mode, **kwargs))
+
+    def save_to_file(self, file_path, labels=None, predict_proba=True, show_predicted_value=True, **kwargs):
+        "Write `as_html` to `file_path` (UTF-8), to open in any browser, offline."
+        with open(file_path, "w", encoding="utf-8") as f:
+            f.write(self.as_html(labels, predict_proba, show_predicted_value, **kwargs))
+
+    def show_in_notebook(self, labels=None, predict_proba=True, show_predicted_value=True, dark_mode=False,
+                         **kwargs):
+        "Display the explanation in a notebook (and in the book built from it); arguments as `as_html`."
+        from IPython.display import HTML, display
+        display(HTML(self._html(labels, predict_proba, show_predicted_value, dark_mode, **kwargs)))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator
+from . import render
 from .base import (
     LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
@@ -75,9 +76,21 @@ def perturb_images_loop(image, fudged_image, segments, rows):
 # %% ../../nbs/23_lime_image.ipynb #5a0f8af3
 class ImageExplanation(Explanation):
     "An `Explanation` of an image: features are superpixels of `segments` (H, W)."
+    html_num_features = 10             # an image has dozens of superpixels: as_html draws the strongest
+
     def __init__(self, image, segments, class_names=None):
         super().__init__(None, class_names)
         self.image, self.segments = image, segments
+
+    def _domain_html(self, label, num_features=None, positive_only=False, negative_only=False,
+                     hide_rest=False, min_weight=0.):
+        "The image with its explaining superpixels tinted, embedded in the page as a PNG `data:` URI."
+        temp, mask = self.get_image_and_mask(label, positive_only, negative_only, hide_rest,
+                                             num_features or 5, min_weight)
+        rgb = render.image_overlay(temp if hide_rest else self.image, self.segments, mask)
+        return (f'<div class="image"><h4>Superpixels for class {render.esc(self._class_name(label))}</h4>'
+                f'<img src="{render.png_data_uri(rgb)}" alt="explained image" width="{rgb.shape[1]}" '
+                f'height="{rgb.shape[0]}" style="image-rendering: pixelated"></div>')
 
     def get_image_and_mask(self, label, positive_only=True, negative_only=False, hide_rest=False,
                            num_features=5, min_weight=0.):

@@ -6,11 +6,12 @@
 from __future__ import annotations
 import numpy as np
 from ..core import as_generator, check_array
+from . import render
 from .base import (
     LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
 # %% auto #0
-__all__ = ['truncated_normal', 'QuantileDiscretizer', 'LimeTabularExplainer']
+__all__ = ['truncated_normal', 'QuantileDiscretizer', 'TabularExplanation', 'LimeTabularExplainer']
 
 # %% ../../nbs/21_lime_tabular.ipynb #9fbad9dd
 def _reject(low, high, rng, normal):
@@ -93,6 +94,18 @@ class QuantileDiscretizer:
         return out
 
 # %% ../../nbs/21_lime_tabular.ipynb #37eb1db2
+class TabularExplanation(Explanation):
+    "An `Explanation` of one row of a table, which also shows the row's values (lime's table view)."
+    def __init__(self, feature_names, class_names, mode, instance_names, instance_values):
+        super().__init__(feature_names, class_names, mode)
+        self.instance_names, self.instance_values = instance_names, instance_values
+
+    def _domain_html(self, label, num_features=None, show_table=True, show_all=False):
+        "The row's features and values, tinted where the explanation uses them (all of them if `show_all`)."
+        if not show_table: return ""
+        weights = dict(self.local_exp[label][:num_features])
+        return render.feature_table(self.instance_names, self.instance_values, weights, show_all)
+
 class LimeTabularExplainer:
     "Explain predictions on tabular data: sample from training statistics, explain with discretised features."
     def __init__(self, training_data, mode="classification", training_labels=None, feature_names=None,
@@ -182,20 +195,22 @@ class LimeTabularExplainer:
         scaled = (data - self.mean_) / self.scale_
         distances = distances_to_first(scaled, distance_metric)
         yss = check_probabilities(predict_fn(inverse), num_samples, self.mode)
-        names = list(self.feature_names)
+        names, shown = list(self.feature_names), [f"{v:.4g}" for v in row]
         for f in self.categorical_features:
             if self.discretizer is not None and f in self.discretizer.cuts: continue
             v = int(row[f])
-            names[f] = f"{names[f]}={self.categorical_names[f][v] if f in self.categorical_names else v}"
+            shown[f] = str(self.categorical_names[f][v] if f in self.categorical_names else v)
+            names[f] = f"{names[f]}={shown[f]}"
         if self.discretizer is not None:
             bins = self.discretizer.discretize(row)
             for f, n in self.discretizer.names.items(): names[f] = n[int(bins[f])]
         if self.mode == "classification":
             if self.class_names is None: self.class_names = [str(i) for i in range(yss.shape[1])]
-            exp = Explanation(names, list(self.class_names), self.mode)
+            exp = TabularExplanation(names, list(self.class_names), self.mode, list(self.feature_names),
+                                     shown)
             return self.base.explain_labels(exp, scaled, yss, distances, labels, top_labels, num_features,
                                             self.feature_selection, model_regressor)
-        exp = Explanation(names, None, self.mode)
+        exp = TabularExplanation(names, None, self.mode, list(self.feature_names), shown)
         exp.predicted_value, exp.min_value, exp.max_value = yss[0, 0], yss[:, 0].min(), yss[:, 0].max()
         exp._add(0, *self.base.explain_instance_with_data(scaled, yss, distances, 0, num_features,
                                                          self.feature_selection, model_regressor))

@@ -4,9 +4,10 @@
 
 # %% ../../nbs/22_lime_text.ipynb #bc98a49a
 from __future__ import annotations
-import re, html
+import re
 import numpy as np
 from ..core import as_generator
+from . import render
 from .base import (
     LimeBase, Explanation, exponential_kernel, check_probabilities, check_num_samples, distances_to_first)
 
@@ -81,32 +82,14 @@ class TextExplanation(Explanation):
         super().__init__(indexed_string.inverse_vocab, class_names)
         self.indexed_string = indexed_string
 
-    def as_html(self, label=1, num_features=None):
-        "The text with the explained words highlighted: green supports `label`, red speaks against it."
-        exp = self.local_exp[label][:num_features]
-        wmax = max((abs(w) for _, w in exp), default=1.0) or 1.0
-        colour = {f: w for f, w in exp}
-        tw, out = self.indexed_string.token_word, []
-        for i, tok in enumerate(self.indexed_string.tokens):
-            t = html.escape(tok).replace("\n", "<br>")
-            f = tw[i]
-            if f >= 0 and f in colour:
-                w = colour[f]
-                rgb = "0,160,0" if w > 0 else "220,0,0"
-                t = (f'<span style="background-color: rgba({rgb},{0.15 + 0.7 * abs(w) / wmax:.2f})" '
-                     f'title="{w:+.3f}">{t}</span>')
-            out.append(t)
-        name = self.class_names[label] if self.class_names else label
-        return (f'<div style="font-family: monospace; line-height: 1.6">'
-                f'<b>Explanation for class {html.escape(str(name))}</b><br>{"".join(out)}</div>')
+    def _domain_html(self, label, num_features=None, text=True, opacity=True):
+        "lime's text view: the words of the explanation highlighted in place (`text=False` leaves it out)."
+        if not text: return ""
+        weights = dict(self.local_exp[label][:num_features])
+        return render.highlighted_text(self.indexed_string.tokens, self.indexed_string.token_word, weights,
+                                       opacity)
 
-    def _repr_html_(self):
-        return self.as_html(self.available_labels()[0])
-
-    def show_in_notebook(self, label=1, num_features=None):
-        "Display `as_html` in a notebook."
-        from IPython.display import HTML, display
-        display(HTML(self.as_html(label, num_features)))
+    def _repr_html_(self): return self._html()
 
 # %% ../../nbs/22_lime_text.ipynb #e7bbfbcd
 class LimeTextExplainer:
