@@ -52,9 +52,9 @@ class BaseEstimator:
     def _check_n_features(self, X):
         "Raise if `X` does not have the number of features seen in `fit`."
         if X.shape[1] != self.n_features_in_:
-            n, name = X.shape[1], type(self).__name__
-            raise ValueError(f"X has {n} features, but {name} is expecting {self.n_features_in_} features "
-                             f"as input (X has {n} features, but {name} was fitted with {self.n_features_in_})")
+            n, m, name = X.shape[1], self.n_features_in_, type(self).__name__
+            raise ValueError(f"X has {n} features, but {name} is expecting {m} features as input "
+                             f"(X has {n} features, but {name} was fitted with {m})")
 
 class ClassifierMixin:
     "Mean accuracy as `score`, and the classifier tag."
@@ -129,9 +129,9 @@ def check_X(X, name="X") -> np.ndarray:
     "A finite 2-D `float64` array of samples, with at least one sample and one feature."
     X = check_array(X, name=name, dtype=np.float64)
     if X.ndim == 1:
-        raise ValueError(f"{name} must be 2-dimensional, got a 1-D array of shape {X.shape}. Reshape your data "
-                         f"with {name}.reshape(-1, 1) if it has a single feature, or {name}.reshape(1, -1) "
-                         "if it is a single sample")
+        raise ValueError(f"{name} must be 2-dimensional, got a 1-D array of shape {X.shape}. Reshape your "
+                         f"data with {name}.reshape(-1, 1) if it has a single feature, or "
+                         f"{name}.reshape(1, -1) if it is a single sample")
     if X.ndim != 2: raise ValueError(f"{name} must be 2-dimensional, got shape {X.shape}")
     if X.shape[1] < 1:
         raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
@@ -146,7 +146,8 @@ def check_X_y(X, y, y_numeric=False):
     if y.ndim == 2 and y.shape[1] == 1:
         # a one-column DataFrame or y[:, None]: meant as a vector, so used as one, with a word
         warnings.warn("A column-vector y was passed when a 1d array was expected: y of shape "
-                      f"{y.shape} is used as y.ravel(), of shape ({len(y)},)", DataConversionWarning, stacklevel=3)
+                      f"{y.shape} is used as y.ravel(), of shape ({len(y)},)", DataConversionWarning,
+                      stacklevel=3)
         y = y.ravel()
     if y.ndim != 1: raise ValueError(f"y must be 1-dimensional, got shape {y.shape}")
     check_consistent_length(X, y, names=["X", "y"])
@@ -161,9 +162,9 @@ def encode_classes(y, min_classes=2):
     y = np.asarray(y)
     if y.dtype.kind == "f" and (y != np.round(y)).any():
         # 150 distinct floats would otherwise fit 150 classes without a word
-        raise ValueError(f"Unknown label type: continuous. y looks like a regression target ({len(np.unique(y))} "
-                         "distinct values, not all whole numbers): a classifier needs class labels, so use a "
-                         "regressor, or turn y into classes first (np.digitize)")
+        raise ValueError(f"Unknown label type: continuous. y looks like a regression target "
+                         f"({len(np.unique(y))} distinct values, not all whole numbers): a classifier needs "
+                         "class labels, so use a regressor, or turn y into classes first (np.digitize)")
     classes, y_idx = np.unique(y, return_inverse=True)
     if len(classes) < min_classes:
         raise ValueError(f"the data contains only {len(classes)} class ({classes.tolist()}): "
@@ -172,7 +173,7 @@ def encode_classes(y, min_classes=2):
 
 # %% ../nbs/03_estimator_base.ipynb #29543631
 class available_if:
-    "Decorator: the method exists only when `check(self)` is true, so `hasattr` answers honestly (scikit-learn's)."
+    "Decorator (scikit-learn's): the method exists only when `check(self)` is true, so `hasattr` is honest."
     def __init__(self, check): self.check = check
 
     def __call__(self, fn):
