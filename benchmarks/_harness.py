@@ -144,7 +144,6 @@ def _versions():
 
 def _worker(wl, args):
     shapes = wl.quick if args.quick else wl.shapes
-    out = open(args.out, "a")
     for label in json.loads(args.shapes):
         params = shapes[label]
         if args.memory:
@@ -161,8 +160,9 @@ def _worker(wl, args):
                   f"{wl.reference} {_fmt(row['reference'], row['unit'])}  ratio {row['ratio']:.2f}",
                   flush=True)
         rec.update(label=label, pools=_pools(), versions=_versions())
-        out.write(json.dumps(rec) + "\n")
-        out.flush()
+        # one line per shape as soon as it is measured, so that a crash later keeps the shapes before it
+        with open(args.out, "a") as out:
+            out.write(json.dumps(rec) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------- parent side
@@ -370,6 +370,8 @@ def main(workloads, doc=__doc__, argv=None):
                 failed.append(f"{w.name} memory {label}")
                 continue
             ours, theirs = got["ours"][0], got["torch"][0]
+            if ours["torch_loaded"]:
+                print("  WARNING: our memory process imported torch: its peak includes torch's", flush=True)
             print(f"  {w.title} peak memory, {label}: ours {ours['peak_mib']:.0f} MiB "
                   f"(epoch {ours['epoch_mib']:.0f}), torch {theirs['peak_mib']:.0f} MiB "
                   f"(epoch {theirs['epoch_mib']:.0f})", flush=True)

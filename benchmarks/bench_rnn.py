@@ -11,7 +11,7 @@ import numpy as np
 from fromscratchtoml.nn.layers import Dense
 from fromscratchtoml.nn.model import Sequential
 from fromscratchtoml.nn.optimizers import Adam
-from fromscratchtoml.nn import recurrent
+from fromscratchtoml.nn.recurrent import GRU, LSTM, RNN
 
 CLASSES = 10
 
@@ -23,7 +23,7 @@ def data(p):
 
 
 def ours_epoch_fn(kind, X, y, B, H_, warm=True):
-    model = Sequential([getattr(recurrent, kind)(H_), Dense(CLASSES)], seed=0)
+    model = Sequential([{"RNN": RNN, "LSTM": LSTM, "GRU": GRU}[kind](H_), Dense(CLASSES)], seed=0)
     model.compile(loss="cross_entropy", optimizer=Adam(1e-3))
     if warm:
         model.fit(X[:4 * B], y[:4 * B], epochs=1, batch_size=B, verbose=False)
