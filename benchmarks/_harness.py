@@ -156,7 +156,7 @@ def _worker(wl, args):
             t = wl.measure(params, args.repeats, args.budget)
             rec = {"ours": t.ours, "ref": t.ref, "samples": t.samples, "note": t.note, "extra": t.extra}
             row = _timing_row(wl, label, threads(), rec)
-            print(f"  {wl.title:<22} {label:<24} {threads()} thr  ours {_fmt(row['ours'], row['unit'])}  "
+            print(f"  {wl.title:<22} {label:<26} {threads()} thr  ours {_fmt(row['ours'], row['unit'])}  "
                   f"{wl.reference} {_fmt(row['reference'], row['unit'])}  ratio {row['ratio']:.2f}",
                   flush=True)
         rec.update(label=label, pools=_pools(), versions=_versions())
@@ -391,7 +391,8 @@ def main(workloads, doc=__doc__, argv=None):
     print()
     print("Ratio: throughput ours/torch for the networks (higher is better), seconds ours/reference for LIME")
     print("(explainer alone: model and segmentation excluded) and the classic estimators (lower is better);")
-    print("memory: ours/torch, each in its own process at 1 thread.")
+    print("memory: ours/torch, each in its own process at 1 thread: the process's peak resident set, and how")
+    print("far one training epoch raised it.")
     _print_table(rows, previous)
     notes = [f"{r['title']}, {r['shape']}, {r['threads']} thread(s): {r['note']}"
              for r in rows if r.get("note")]
