@@ -241,8 +241,8 @@ def test_conv2d_errors():
         conv(np.zeros((1, 3, 9), np.float32))
     with pytest.raises(ValueError, match=r"Conv2D 'c1' was built for 3 input channel.*\(1, 1, 9, 9\)"):
         conv(np.zeros((1, 1, 9, 9), np.float32))
-    with pytest.raises(ValueError, match=r"Conv2D 'c1' on input 8x8.*not a whole number"):
-        conv(np.zeros((1, 3, 8, 8), np.float32))
+    with pytest.warns(UserWarning, match=r"Conv2D 'c1' on input 8x8.*last 1 row\(s\) and 1 column\(s\).*dropped"):
+        assert conv(np.zeros((1, 3, 8, 8), np.float32)).shape == (1, 4, 3, 3)   # floored, as PyTorch
     with pytest.raises(ValueError, match=r"Conv2D 'big' on input 3x3: kernel size 5 is larger than the padded input"):
         Conv2D(2, 5, name="big")(np.zeros((1, 1, 3, 3), np.float32))
     with pytest.raises(ValueError, match="padding='same' needs stride 1"):
@@ -286,8 +286,9 @@ def test_conv_output_size_errors_and_values(torch64):
         assert conv_output_size(size, k, s, p) == t
     with pytest.raises(ValueError, match="larger than the padded input"):
         conv_output_size(2, 3)
+    assert conv_output_size(8, 3, 2) == 3   # floored, as PyTorch
     with pytest.raises(ValueError, match="not a whole number"):
-        conv_output_size(8, 3, 2)
+        conv_output_size(8, 3, 2, exact=True)
     assert conv_output_size(7, 2, 2, exact=False) == 3
 
 
