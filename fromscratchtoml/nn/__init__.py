@@ -23,6 +23,8 @@ from .callbacks import (Callback, History, EarlyStopping, ModelCheckpoint,
 from .model import Sequential
 from .serialization import save_model, load_model
 from .gradcheck import gradcheck
+from .torch_state import state_dict, load_state_dict, save_safetensors, load_safetensors
+from .torch_bridge import to_torch, from_torch
 
 def __getattr__(name):
     # the perceptron and ADALINE are scikit-learn style estimators, so they live with the linear models
