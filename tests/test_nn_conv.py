@@ -420,3 +420,16 @@ def test_first_layer_skips_input_gradient():
         for k, g in skipped.items():
             cmp(f"conv d{k} without dx", g, model.layers[0].grads[k], tol=0)
         cmp("dx", dx, numeric_grad(lambda x: model.forward(x, training=True).sum(), X), tol=1e-7)
+
+
+def test_channels_last_images_are_refused_with_the_fix():
+    "A (n, h, w, c) batch, as photos load, is not silently read as h channels."
+    with pytest.raises(ValueError, match=r"expects \(batch, channels, height, width\); got \(2, 32, 32, 3\).*"
+                                         r"x\.transpose\(0, 3, 1, 2\)"):
+        Conv2D(8, 3)(np.zeros((2, 32, 32, 3)))
+    conv = Conv2D(4, 3)
+    conv(np.zeros((1, 3, 9, 9)))
+    with pytest.raises(ValueError, match=r"channels last\? did you mean x\.transpose\(0, 3, 1, 2\)"):
+        conv(np.zeros((1, 9, 9, 3)))
+    assert Conv2D(4, 3)(np.zeros((2, 3, 32, 32))).shape == (2, 4, 30, 30)  # NCHW photos and feature maps pass
+    assert Conv2D(4, 3)(np.zeros((2, 16, 8, 8))).shape == (2, 4, 6, 6)

@@ -137,8 +137,15 @@ def _check_nchw(layer, shape, channels=None):
             + (" (grey-scale images need a channel axis: x[:, None])" if len(shape) == 3 else "")
         )
     if channels is not None and shape[1] != channels:
+        hint = " (channels last? did you mean x.transpose(0, 3, 1, 2)?)" if shape[-1] == channels else ""
         raise ValueError(f"{type(layer).__name__} '{layer.name}' was built for {channels} input channel(s), "
-                         f"got input of shape {shape} with {shape[1]} channel(s)")
+                         f"got input of shape {shape} with {shape[1]} channel(s){hint}")
+
+def _refuse_channels_last(layer, shape):
+    "Images as most libraries load them, `(n, h, w, c)` with 1, 3 or 4 channels, are not NCHW: say so."
+    if len(shape) == 4 and shape[-1] in (1, 3, 4) and shape[1] > 4:
+        raise ValueError(f"{type(layer).__name__} expects (batch, channels, height, width); got {tuple(shape)} "
+                         f"— did you mean x.transpose(0, 3, 1, 2)?")
 
 # %% ../../nbs/30_cnn.ipynb #52622f4e
 class Conv2D(Layer):
@@ -191,6 +198,7 @@ class Conv2D(Layer):
 
     def build(self, input_shape):
         _check_nchw(self, input_shape)
+        _refuse_channels_last(self, input_shape)
         C = input_shape[1]
         kh, kw = self.kernel_size
         dt = get_default_dtype()
