@@ -53,8 +53,7 @@ class BaseEstimator:
         "Raise if `X` does not have the number of features seen in `fit`."
         if X.shape[1] != self.n_features_in_:
             n, m, name = X.shape[1], self.n_features_in_, type(self).__name__
-            raise ValueError(f"X has {n} features, but {name} is expecting {m} features as input "
-                             f"(X has {n} features, but {name} was fitted with {m})")
+            raise ValueError(f"X has {n} features, but {name} is expecting {m} features as input")
 
 class ClassifierMixin:
     "Mean accuracy as `score`, and the classifier tag."

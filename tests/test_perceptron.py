@@ -157,7 +157,7 @@ def test_perceptron_predict_errors():
         Perceptron().predict(np.zeros((2, 2)))
     X, y = blobs(2, 10, 2, 0.3, 11)
     p = Perceptron(random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but Perceptron was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but Perceptron is expecting 2 features as input"):
         p.predict(np.zeros((2, 3)))
 
 
