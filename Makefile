@@ -64,7 +64,9 @@ test: check-sync test-nbs test-py test-site test-workshop
 
 book: export
 	$(BLAS_PER_JOB) $(BIN)/python .ci/build_site.py --out _docs
+	$(BIN)/python .ci/make_slides.py --out _docs/slides
 	$(BIN)/python .ci/browser_check.py _docs --all --links
+	$(BIN)/python .ci/browser_check.py _docs/slides --slides
 	@echo "The book is at $$(pwd)/_docs/index.html"
 
 lab: install

@@ -41,6 +41,7 @@ DECK = """<!DOCTYPE html>
 .reveal pre {{ width: 100%; font-size: 0.5em; box-shadow: none; }}
 .reveal pre code {{ max-height: 560px; padding: 0.6em; background: #f7f7f7; }}
 .reveal table {{ font-size: 0.6em; }}
+.reveal .anchor-link {{ display: none; }}
 {pygments}
 </style>
 <script src="mathjax-config.js"></script>
