@@ -107,13 +107,18 @@ def _exercise_cells(nb_path):
     return [(s, srcs[i + 1] if i + 1 < len(srcs) else "") for i, s in enumerate(srcs) if "exercise" in directives(s)]
 
 
-@pytest.mark.parametrize("stem", ["10_deep_neural_networks", "11_neural_networks", "12_optimizers", "40_rnn"])
-def test_workshop_chapters_hold_checked_exercises(stem):
+CHECKED = ["10_deep_neural_networks", "11_neural_networks", "12_optimizers", "20_lime", "21_lime_tabular",
+           "22_lime_text", "23_lime_image", "30_cnn", "40_rnn"]
+
+
+@pytest.mark.parametrize("stem", CHECKED)
+def test_chapters_hold_checked_exercises(stem):
     nb_path = ROOT / "nbs" / f"{stem}.ipynb"
     found = _exercise_cells(nb_path)
     assert found, f"{stem}: no exercise"
     text = nb_path.read_text(encoding="utf-8")
-    assert "chapter_setup()" in text and "## Exercises" in text
+    assert "## Exercises" in text
+    assert stem not in workshop_chapters() or "chapter_setup()" in text, f"{stem}: no mode banner"
     for solution, after in found:
         d = directives(solution)
         assert d.get("hint"), f"{stem}: exercise {d['exercise']!r} has no hint"
@@ -122,7 +127,7 @@ def test_workshop_chapters_hold_checked_exercises(stem):
 
 def test_torch_is_only_in_marked_cells():
     # A chapter that imports torch outside a `#| needs: torch` cell cannot run in the attendee install.
-    for stem in ["10_deep_neural_networks", "11_neural_networks", "12_optimizers", "40_rnn"]:
+    for stem in workshop_chapters():
         for c in json.loads((ROOT / "nbs" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]:
             src = "".join(c["source"])
             if c["cell_type"] == "code" and "torch." in src.replace("fromscratchtoml", ""):
@@ -135,3 +140,28 @@ def test_agenda_and_package_import_without_torch():
     code = "import sys, fromscratchtoml, fromscratchtoml.workshop, fromscratchtoml.nn; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_site_folds_exercise_solutions():
+    from build_site import fold_exercises
+    cell = ('<div class="cell border-box-sizing code_cell rendered celltag_fstml-exercise" id="cell-id=1">\n'
+            '<div class="input">\n<div class="inner_cell">\n<div class="input_area">\n'
+            '<div class="highlight hl-python"><pre>def f(): return 1\n</pre></div>\n</div>\n</div>\n</div>\n'
+            '<div class="output_wrapper">out</div>\n</div>\n')
+    out = fold_exercises(cell + cell.replace(" celltag_fstml-exercise", ""))
+    assert out.count("<details") == 1 and out.index("<details") < out.index("def f()") < out.index("</details>")
+    assert out.index("</details>") < out.index("output_wrapper")
+
+
+def test_slides_take_marked_cells_only(tmp_path):
+    from make_slides import deck_sections
+    mark = lambda t: {"slideshow": {"slide_type": t}}
+    cells = [{"cell_type": "markdown", "metadata": mark("slide"), "source": "## One\n$x^2$"},
+             {"cell_type": "code", "metadata": mark("-"), "source": "#| exercise: x\ny = 1", "outputs": []},
+             {"cell_type": "markdown", "metadata": {}, "source": "not on a slide"},
+             {"cell_type": "markdown", "metadata": mark("fragment"), "source": "later"},
+             {"cell_type": "markdown", "metadata": mark("subslide"), "source": "## Two"}]
+    (tmp_path / "ch.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    sections = deck_sections({"title": "T", "minutes": 15, "chapters": ["ch"]}, tmp_path)
+    assert len(sections) == 3 and "not on a slide" not in "".join(sections)
+    assert "exercise" not in sections[1] and "y" in sections[1] and 'class="fragment"' in sections[1]
