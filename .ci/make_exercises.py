@@ -69,9 +69,13 @@ def attendee_notebook(nb: dict) -> tuple[dict, list[str]]:
 
 
 def default_notebooks() -> list[Path]:
-    sys.path.insert(0, str(ROOT))
-    from fromscratchtoml.workshop import workshop_chapters
-    return [ROOT / "nbs" / "05_workshop.ipynb"] + [ROOT / "nbs" / f"{c}.ipynb" for c in workshop_chapters()]
+    "The workshop page and the chapters of the agenda, read from the package's source without importing it."
+    # Reading the file, not importing the package, lets a fresh clone run this with any Python 3 (no NumPy).
+    tree = ast.parse((ROOT / "fromscratchtoml" / "workshop.py").read_text(encoding="utf-8"))
+    node = next(n.value for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "BLOCKS")
+    blocks = eval(compile(ast.Expression(node), "BLOCKS", "eval"), {"__builtins__": {}, "dict": dict})
+    stems = [c for b in blocks for c in b["chapters"]]
+    return [ROOT / "nbs" / "05_workshop.ipynb"] + [ROOT / "nbs" / f"{c}.ipynb" for c in stems]
 
 
 def main(argv=None) -> int:
