@@ -194,7 +194,7 @@ def _timing_row(wl, label, n_threads, rec):
     met = None if target is None else (ratio >= target[1] if target[0] == ">=" else ratio <= target[1])
     return {"workload": wl.name, "title": wl.title, "shape": label, "threads": n_threads, "metric": "speed",
             "unit": unit, "ours": ours, "reference": ref, "reference_name": wl.reference, "ratio": ratio,
-            "target": None if target is None else f"{target[0]}{target[1]:.2f}", "met": met,
+            "target": None if target is None else f"{target[0]}{target[1]:g}", "met": met,
             "ours_median": (rec["samples"] / statistics.median(rec["ours"]) if wl.throughput
                             else statistics.median(rec["ours"])),
             "reference_median": (rec["samples"] / statistics.median(rec["ref"]) if wl.throughput
