@@ -263,7 +263,8 @@ def check_search(page, url: str, base: str, site: Path, word: str, expect: str, 
 def default_pages(site: Path, all_pages: bool) -> list[str]:
     if all_pages:
         pages = (p.relative_to(site) for p in site.rglob("*.html"))
-        return sorted((p.as_posix() for p in pages if p.parts[0] not in ("mathjax", "screenshots")),
+        # The workshop's slide decks (slides/) are reveal.js pages, not book pages: --slides checks them.
+        return sorted((p.as_posix() for p in pages if p.parts[0] not in ("mathjax", "screenshots", "slides")),
                       key=lambda n: (n != "index.html", n))
     chapter = next((n for n in ("data.html", "core.html") if (site / n).exists()), None)
     return ["index.html"] + ([chapter] if chapter else [])
