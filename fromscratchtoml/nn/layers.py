@@ -54,7 +54,12 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        LAYERS[cls.__name__] = cls
+        known = LAYERS.get(cls.__name__)
+        # a class of the same name defined outside the package (a chapter re-deriving `Embedding`, say) does
+        # not replace the package's: model files and the torch bridge keep meaning the package's layers
+        if known is None or not known.__module__.startswith("fromscratchtoml.") \
+                or cls.__module__.startswith("fromscratchtoml."):
+            LAYERS[cls.__name__] = cls
         forward = cls.__dict__.get("forward")
         if forward is not None:  # every subclass's forward builds lazily and checks its input
             cls.forward = _lazy_forward(forward)
