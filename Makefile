@@ -34,9 +34,10 @@ $(STAMP): settings.ini setup.py constraints.txt
 
 install: $(STAMP)
 
-# nbdev_export, except that a chapter may feed several modules (see .ci/export.py).
+# A chapter may feed several modules: each of those is created by its API page in nbs/api/ (sorted first),
+# and the chapter's cells are appended, so a plain nbdev_export rebuilds every module the same way each time.
 export: install
-	$(BIN)/python .ci/export.py
+	$(BIN)/nbdev_export
 
 # Fails when the exported package, the cleaned notebooks or README.md differ from what the notebooks give.
 check-sync: install

@@ -2,7 +2,7 @@
 """Fail when the notebooks and what is generated from them disagree, without touching the working tree.
 
 Copies settings.ini, setup.py, nbs/, the package and README.md into a temporary folder, runs there
-  * `.ci/export.py` (nbdev_export, one chapter feeding several modules) -> every file under the package must be unchanged (no new, removed or edited file),
+  * `nbdev_export`  -> every file under the package must be unchanged (no new, removed or edited file),
   * `nbdev_clean`   -> every notebook must be unchanged (notebooks are committed clean),
   * README generation from the index notebook -> must equal README.md,
 and prints one line per problem with the command that fixes it. Exit status 1 on any difference.
@@ -36,14 +36,38 @@ def _compare(before: Path, after: Path, pattern="**/*"):
 
 
 def _run(tool: str, cwd: Path) -> str | None:
-    "Run an nbdev command (or a script of .ci/) in `cwd`; an error message when it fails."
+    "Run an nbdev command in `cwd`; an error message when it fails."
     exe = Path(sys.executable).parent / tool
-    if tool.endswith(".py"): cmd = [sys.executable, str(HERE / tool)]
-    else: cmd = [str(exe) if exe.exists() else tool]
+    cmd = [str(exe) if exe.exists() else tool]
     r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if r.returncode == 0: return None
     tail = "\n      ".join((r.stdout + r.stderr).strip().splitlines()[-6:])
     return f"{tool}: failed (exit {r.returncode}):\n      {tail}"
+
+
+_re_default = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.M)
+_re_other = re.compile(r"^#\|\s*exports?i?[ \t]+([\w.]+)[ \t]*$", re.M)
+
+
+def _export_owners(nbs: Path) -> list[str]:
+    "Problems with `#| export <module>`: nbdev_export appends such cells, so the module needs a creator."
+    import json
+    owner, targets = {}, []
+    for f in sorted(nbs.rglob("*.ipynb"), key=lambda p: p.name):  # nbdev_export's order
+        if any(part.startswith((".", "_")) for part in f.relative_to(nbs).parts): continue
+        for c in json.loads(f.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(c["source"]) if c["cell_type"] == "code" else ""
+            for m in _re_default.finditer(src): owner.setdefault(m.group(1), f.name)
+            targets += [(m.group(1), f.name) for m in _re_other.finditer(src)]
+    out = []
+    for mod, nb in dict.fromkeys(targets):
+        if mod not in owner:
+            out.append(f"exports: {nb} exports to {mod}, which no notebook creates with `#| default_exp {mod}` "
+                       f"(add its API page in nbs/api/, named to sort before {nb})")
+        elif owner[mod] > nb:
+            out.append(f"exports: {nb} appends to {mod} before its creator {owner[mod]} rewrites it "
+                       f"(rename the creator so that it sorts first)")
+    return out
 
 
 def check(root: Path) -> list[str]:
@@ -58,7 +82,7 @@ def check(root: Path) -> list[str]:
     finally: os.chdir(cwd)
     lib, nbs = Path(cfg.lib_path), Path(cfg.nbs_path)
     lib_rel, nbs_rel = lib.relative_to(root), nbs.relative_to(root)
-    problems = []
+    problems = _export_owners(nbs)
     with tempfile.TemporaryDirectory(prefix="fstml-sync-") as td:
         tmp = Path(td) / root.name
         tmp.mkdir()
@@ -69,11 +93,11 @@ def check(root: Path) -> list[str]:
         else: (tmp / lib_rel).mkdir(parents=True)
 
         t = time.time()
-        err = _run("export.py", tmp)
+        err = _run("nbdev_export", tmp)
         if err: problems.append(err)
         for status, rel in _compare(lib, tmp / lib_rel):
             problems.append(f"package: {lib_rel}/{rel} is {status} after the export "
-                            f"(run `make export` and commit the result)")
+                            f"(run `nbdev_export` and commit the result)")
         # A module whose notebook is gone would linger in the working tree, so look for it.
         for rel, f in _files(lib, "**/*.py").items():
             m = _re_autogen.search(f.read_text(encoding="utf-8", errors="replace")[:3000])
