@@ -103,3 +103,31 @@ def numeric_grad(f, x, eps=1e-6):
         x[i] = old
         g[i] = (up - down) / (2 * eps)
     return g
+
+
+def _browser_check():
+    "The project's browser check (.ci/browser_check.py): it finds Chromium and knows whether it is required."
+    import sys
+    from pathlib import Path
+    ci = str(Path(__file__).resolve().parent.parent / ".ci")
+    if ci not in sys.path: sys.path.insert(0, ci)
+    import browser_check
+    return browser_check
+
+
+@pytest.fixture(scope="session")
+def chromium(request):
+    "Chromium's path; a missing browser skips the browser tests (one line for all) or, when required, fails."
+    browser_check = _browser_check()
+    problem = browser_check.browser_problem()
+    if problem is None:
+        return browser_check.find_chromium()
+    if browser_check.browser_required():
+        pytest.fail(f"{problem}; FSTML_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    # pytest shows skip reasons only with -rs: say it once, in plain view.
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write(f"\nthe browser tests are SKIPPED: {problem}\n")
+    pytest.skip(f"no browser: {problem}")

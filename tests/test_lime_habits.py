@@ -136,17 +136,6 @@ def test_png_data_uri_decodes_to_the_pixels():
     assert (rows[:, 0] == 0).all() and (rows[:, 1:].reshape(5, 7, 3) == rgb).all()
 
 
-@pytest.fixture(scope="module")
-def chromium(request):
-    "Chromium's path; without a browser these tests skip, or fail when FSTML_REQUIRE_BROWSER=1."
-    problem = browser_check.browser_problem()
-    if problem is None:
-        return browser_check.find_chromium()
-    if browser_check.browser_required():
-        pytest.fail(f"{problem}; FSTML_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False)
-    pytest.skip(f"no browser: {problem}")
-
-
 def _open(chromium, url):
     "Load `url` in headless Chromium: what it requested, its console errors, and facts read from the page."
     from playwright.sync_api import sync_playwright

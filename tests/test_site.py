@@ -20,23 +20,6 @@ def _code(src, outputs=()):
     return c
 
 
-@pytest.fixture(scope="session")
-def chromium(request):
-    "Chromium's path; a missing browser skips the browser tests (one line for all) or, when required, fails."
-    problem = browser_check.browser_problem()
-    if problem is None:
-        return browser_check.find_chromium()
-    if browser_check.browser_required():
-        pytest.fail(f"{problem}; FSTML_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    # pytest shows skip reasons only with -rs: say it once, in plain view.
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write(f"\ntests/test_site.py: the browser tests are SKIPPED: {problem}\n")
-    pytest.skip(f"no browser: {problem}")
-
-
 def test_quarto_options_hide_what_quarto_hides():
     out = nbformat.v4.new_output("stream", text="shown\n")
     nb = nbformat.v4.new_notebook(cells=[
