@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ['free_port', 'train_shard', 'ddp_train', 'main']
 
 # %% ../../nbs/60_pytorch.ipynb #b7b2407a
-import argparse, copy, json, os, socket, tempfile, time
+import argparse, copy, json, os, socket, sys, tempfile, time
 from datetime import timedelta
 from pathlib import Path
 import numpy as np
@@ -70,11 +70,22 @@ def train_shard(rank: int,        # this process's number, 0 .. world_size-1
             torch.save(module.state_dict(), Path(out_dir) / "state.pt")
             log = {"loss": losses, "steps": steps, "samples_per_process": len(sampler)}
             (Path(out_dir) / "log.json").write_text(json.dumps(log))
+        # every process waits for the others before tearing the group down: gloo aborts a process whose peer
+        # closes the connection while it is still in use ("terminate called without an active exception")
+        dist.barrier()
         return losses
     finally:
         dist.destroy_process_group()
 
 # %% ../../nbs/60_pytorch.ipynb #f93ed80f
+def _exit_now():
+    "End a worker process at once, once its results are written (and only then)."
+    # gloo's threads can still hold tensors while Python finalises the interpreter, and under load that
+    # aborts the process (SIGABRT, "terminate called without an active exception"): skip finalisation
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
 def _spawned(rank, world_size, module, data_dir, config, init_method):
     "What `torch.multiprocessing.spawn` runs in each new process (importable, as spawn requires)."
     X, y = np.load(Path(data_dir) / "X.npy"), np.load(Path(data_dir) / "y.npy")
@@ -82,6 +93,7 @@ def _spawned(rank, world_size, module, data_dir, config, init_method):
     # process would apply its (already averaged) update to the same weights
     module = copy.deepcopy(module)
     train_shard(rank, world_size, module, X, y, config, init_method, data_dir)
+    _exit_now()
 
 def ddp_train(module,                        # a torch module, e.g. to_torch(model); trained in place
               X, y,                          # training data (the processes share it out)
@@ -145,3 +157,4 @@ def main(argv=None):
 # torchrun sets RANK; a notebook's kernel, whose module is also __main__, does not
 if __name__ == "__main__" and "RANK" in os.environ:
     main()
+    _exit_now()
